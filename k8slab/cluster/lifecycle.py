@@ -1,0 +1,345 @@
+"""Start, stop and inspect the embedded cluster (`k8slab up`, `down`, `status`)."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import signal
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+from ..errors import ClusterError
+from . import binaries, config, kubeconfig, kwokctl, paths, versions
+from .api import Api, ApiError
+from .progress import fmt_duration, say
+
+COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler",
+              "kwok-controller")
+NODES = ("node-1", "node-2", "node-3")
+
+
+@dataclass
+class Component:
+    name: str
+    pid: int | None
+    alive: bool
+    ports: list[int]
+    version: str
+    started: float | None = None
+
+    @property
+    def uptime(self) -> str:
+        return fmt_duration(time.time() - self.started) if self.alive and self.started else "-"
+
+
+@dataclass
+class Status:
+    state: str  # "absent" | "running" | "stopped" | "degraded"
+    components: list[Component] = field(default_factory=list)
+    server: str | None = None
+    kubeconfig: Path | None = None
+    profile: str | None = None
+
+    @property
+    def dead(self) -> list[str]:
+        return [c.name for c in self.components if not c.alive]
+
+
+@dataclass
+class UpResult:
+    action: str  # "created" | "started" | "repaired" | "already running"
+    server: str
+    kubeconfig: Path
+    seconds: float
+    profile: str
+    sources: dict[str, str]
+
+
+@contextlib.contextmanager
+def locked(timeout: float = 600) -> Iterator[None]:
+    """One `up`/`down` at a time: a second caller waits, then sees the first one's result."""
+    home = paths.home_dir()
+    home.mkdir(parents=True, exist_ok=True)
+    os.chmod(home, 0o700)
+    with open(paths.lock_path(), "w") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise ClusterError(  # noqa: B904"another k8slab up/down has held the lock too long",
+                                       hint=f"if none is running, delete {paths.lock_path()}")
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _pid(name: str) -> int | None:
+    try:
+        return int((paths.cluster_dir() / "pids" / f"{name}.pid").read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid: int | None, name: str) -> tuple[bool, float | None]:
+    if not pid:
+        return False, None
+    try:
+        proc = psutil.Process(pid)
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            return False, None
+        cmd = " ".join(proc.cmdline())
+        binary = "kwok" if name == "kwok-controller" else name
+        if binary not in cmd and name not in cmd:
+            return False, None
+        return True, proc.create_time()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return False, None
+
+
+def status() -> Status:
+    """The cluster's components: pids, liveness, ports, versions, uptime."""
+    saved = kwokctl.saved_config()
+    if not saved:
+        return Status("absent")
+    comps = []
+    for comp in saved.get("components", []):
+        name = comp.get("name")
+        pid = _pid(name)
+        alive, started = _alive(pid, name)
+        ports = [p.get("port") or p.get("hostPort") for p in comp.get("ports") or []]
+        comps.append(Component(name, pid, alive, [p for p in ports if p],
+                               comp.get("version", "?"), started))
+    alive = [c.alive for c in comps]
+    state = "running" if alive and all(alive) else "stopped" if not any(alive) else "degraded"
+    profile_file = paths.home_dir() / "profile"
+    profile = profile_file.read_text().strip() if profile_file.exists() else None
+    return Status(state, comps, kubeconfig.server_url(), paths.kubeconfig_path(), profile)
+
+
+def _api() -> Api:
+    server = kubeconfig.server_url(paths.cluster_dir() / "kubeconfig.yaml")
+    if not server:
+        raise ClusterError("the cluster has no kubeconfig yet",
+                           hint="run `k8slab down --reset` then `k8slab up`")
+    return Api(server, paths.cluster_dir() / "pki")
+
+
+def _wait(what: str, check, timeout: float, detail=lambda: "") -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if check():
+                return
+        except ApiError:
+            pass
+        if time.monotonic() > deadline:
+            raise ClusterError(f"the cluster did not become ready: {what} (waited {timeout:.0f}s)"
+                               + (f"; {detail()}" if detail() else ""),
+                               hint=f"see the logs in {paths.cluster_dir() / 'logs'}; "
+                               "`k8slab status` shows which component is down")
+        time.sleep(0.1)
+
+
+def _nodes_ready(api: Api) -> bool:
+    items = api.get("/api/v1/nodes")["items"]
+    ready = [n["metadata"]["name"] for n in items
+             if any(c["type"] == "Ready" and c["status"] == "True"
+                    for c in n.get("status", {}).get("conditions", []))]
+    return set(NODES) <= set(ready)
+
+
+def _secure_files() -> None:
+    """Keys and kubeconfigs readable by their owner only; the state dir private."""
+    os.chmod(paths.home_dir(), 0o700)
+    for path in (paths.cluster_dir() / "pki").glob("*"):
+        os.chmod(path, 0o600)
+    for path in (paths.cluster_dir() / "kubeconfig.yaml", paths.kubeconfig_path()):
+        if path.exists():
+            os.chmod(path, 0o600)
+
+
+LEASES = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases"
+
+
+def _release_node_leases(api: Api, older_than: float | None = None) -> int:
+    """Delete node leases left by a previous kwok controller (its identity is random per
+    start, so it would otherwise wait for them to expire before managing the nodes again)."""
+    released = 0
+    for lease in api.get(LEASES).get("items", []):
+        name = lease["metadata"]["name"]
+        renewed = lease.get("spec", {}).get("renewTime") or ""
+        if name not in NODES:
+            continue
+        if older_than is not None and renewed:
+            from datetime import datetime
+
+            when = datetime.fromisoformat(renewed.replace("Z", "+00:00")).timestamp()
+            if when >= older_than:
+                continue
+        with contextlib.suppress(ApiError):
+            api.request("DELETE", f"{LEASES}/{name}")
+            released += 1
+    return released
+
+
+def _kwok_started() -> float | None:
+    return _alive(_pid("kwok-controller"), "kwok-controller")[1]
+
+
+def _wait_ready(timeout: float) -> None:
+    api = _api()
+    _wait("the API server answers /readyz", api.ready, timeout,
+          lambda: ", ".join(f"{n} is not running" for n in status().dead))
+    started = _kwok_started()
+    if started:
+        _release_node_leases(api, older_than=started)
+    api.apply(config.bootstrap_manifest())
+    _wait("three nodes Ready", lambda: _nodes_ready(api), timeout)
+    _wait("the default ServiceAccount exists",
+          lambda: bool(api.get("/api/v1/namespaces/default/serviceaccounts/default")), timeout)
+
+
+def up(profile: str | None = None, timeout: float = 120) -> UpResult:
+    """Start the cluster (create it the first time); idempotent. Returns when nodes are Ready."""
+    started = time.monotonic()
+    with locked():
+        found = binaries.ensure()
+        bin_dir = Path(found["kwokctl"].path).parent
+        if any(Path(b.path).parent != bin_dir for b in found.values()):
+            bin_dir = _gather(found)
+        current = status()
+        if current.state == "absent":
+            chosen = config.profile_name(profile)
+            cfg = paths.home_dir() / "kwokctl.yaml"
+            cfg.write_text(config.render(bin_dir, chosen))
+            (paths.home_dir() / "profile").write_text(chosen)
+            _remove_stale_cluster_dir()
+            say(f"creating the cluster ({chosen} profile)")
+            kwokctl.run(bin_dir, "create", "cluster", "--config", str(cfg), "--kubeconfig", "",
+                        "--wait", "0s")
+            action = "created"
+        elif current.state == "stopped":
+            kwokctl.run(bin_dir, "start", "cluster")
+            action = "started"
+        elif current.state == "degraded":
+            say(f"repairing the cluster: {', '.join(current.dead)} not running")
+            _stop_all(bin_dir)
+            kwokctl.run(bin_dir, "start", "cluster")
+            action = "repaired"
+        else:
+            action = "already running"
+        if profile and current.state != "absent" and current.profile not in (None, profile):
+            say(f"[yellow]note:[/] the cluster was created with the {current.profile} profile; "
+                "`k8slab down --reset` then `k8slab up --profile "
+                f"{profile}` to change it")
+        _secure_files()
+        kubeconfig.write_from(paths.cluster_dir() / "kubeconfig.yaml")
+        _secure_files()
+        _wait_ready(timeout)
+        final = status()
+        if final.state != "running":
+            raise ClusterError(f"the cluster started but {', '.join(final.dead)} stopped",
+                               hint=f"see {paths.cluster_dir() / 'logs'}")
+    return UpResult(action, final.server or "?", paths.kubeconfig_path(),
+                    time.monotonic() - started, final.profile or "?", binaries.sources())
+
+
+def _gather(found: dict[str, binaries.Binary]) -> Path:
+    """kwokctl wants one directory; link binaries from elsewhere into the cache dir."""
+    target = paths.bin_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    for b in found.values():
+        link = target / b.name
+        if Path(b.path) != link:
+            if link.exists() or link.is_symlink():
+                link.unlink()
+            link.symlink_to(Path(b.path).resolve())
+    return target
+
+
+def _remove_stale_cluster_dir() -> None:
+    directory = paths.cluster_dir()
+    if directory.exists():
+        shutil.rmtree(directory)
+
+
+def _stop_all(bin_dir: Path) -> None:
+    with contextlib.suppress(ClusterError):
+        kwokctl.run(bin_dir, "stop", "cluster")
+    _kill_leftovers()
+
+
+def _kill_leftovers(grace: float = 5.0) -> list[str]:
+    """Any component still alive after kwokctl stopped it: SIGTERM, then SIGKILL."""
+    killed = []
+    for name in COMPONENTS:
+        pid = _pid(name)
+        alive, _ = _alive(pid, name)
+        if alive and pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+            killed.append(name)
+            deadline = time.monotonic() + grace
+            while _alive(pid, name)[0] and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if _alive(pid, name)[0]:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+    return killed
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.3)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def down(reset: bool = False) -> str:
+    """Stop every component (data kept); with reset, delete the cluster and its data."""
+    with locked():
+        current = status()
+        if current.state == "absent":
+            if reset:
+                _remove_stale_cluster_dir()
+                paths.kubeconfig_path().unlink(missing_ok=True)
+            return "absent"
+        ports = [p for c in current.components for p in c.ports]
+        found = binaries.from_cache()
+        bin_dir = Path(found["kwokctl"].path).parent if "kwokctl" in found else None
+        if current.state == "running":
+            with contextlib.suppress(ApiError, ClusterError, OSError):
+                _release_node_leases(_api())
+        if bin_dir is not None:
+            with contextlib.suppress(ClusterError):
+                kwokctl.run(bin_dir, "delete" if reset else "stop", "cluster")
+        _kill_leftovers()
+        deadline = time.monotonic() + 10
+        while any(_port_open(p) for p in ports) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        busy = [p for p in ports if _port_open(p)]
+        if busy:
+            raise ClusterError(f"ports {busy} still answer after stopping the cluster",
+                               hint="another program may use them; `ss -ltnp` shows which")
+        if reset:
+            _remove_stale_cluster_dir()
+            paths.kubeconfig_path().unlink(missing_ok=True)
+            (paths.home_dir() / "profile").unlink(missing_ok=True)
+            return "deleted"
+        return "stopped"
+
+
+def versions_line() -> str:
+    return (f"Kubernetes {versions.KUBERNETES}, etcd {versions.ETCD}, "
+            f"kwok {versions.KWOK}")
