@@ -76,8 +76,9 @@ def locked(timeout: float = 600) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise ClusterError(  # noqa: B904"another k8slab up/down has held the lock too long",
-                                       hint=f"if none is running, delete {paths.lock_path()}")
+                    raise ClusterError(
+                        "another k8slab up/down has held the lock too long",
+                        hint=f"if none is running, delete {paths.lock_path()}") from None
                 time.sleep(0.2)
         try:
             yield
