@@ -25,10 +25,10 @@ from .errors import (
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .connect import connect
+    from .connecting import connect
     from .lab import Lab
 
-_LAZY = {"connect": ("connect", "connect"), "Lab": ("lab", "Lab"),
+_LAZY = {"connect": ("connecting", "connect"), "Lab": ("lab", "Lab"),
          "checks": ("checks", None), "viz": ("viz", None), "loop": ("loop", None)}
 
 

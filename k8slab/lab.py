@@ -440,14 +440,19 @@ class Lab:
         return self._informers
 
     # -- cleaning up ---------------------------------------------------------------------
-    def cleanup(self, timeout: float = 90) -> Text:
-        """Delete what this lab created (its namespace, or the objects it applied); wait."""
+    def cleanup(self, wait: bool = True, timeout: float = 90) -> Text:
+        """Delete what this lab created (its namespace, or the objects it applied).
+
+        With `wait=False` the namespace is left terminating in the background; connecting to
+        it again (`connect(namespace=..., fresh=True)`) waits for it to be gone first.
+        """
         for view in list(self._views):
             view.stop()
         if self._created_namespace or self.namespace_is_managed():
-            delete_namespace(self, self.namespace, timeout)
+            delete_namespace(self, self.namespace, timeout, wait=wait)
             self._applied.clear()
-            return Text(f"namespace {self.namespace!r} deleted")
+            return Text(f"namespace {self.namespace!r} deleted"
+                        + ("" if wait else " (finishing in the background)"))
         deleted = []
         for kind, ns, name in reversed(self._applied):
             try:
@@ -481,8 +486,9 @@ class Lab:
         self.close()
 
 
-def delete_namespace(lab: Lab, name: str, timeout: float = 90) -> None:
-    """Delete a namespace and wait until it is gone (its objects go with it)."""
+def delete_namespace(lab: Lab, name: str, timeout: float = 90, wait: bool = True) -> None:
+    """Delete a namespace and (by default) wait until it is gone (its objects go with it).
+    Its pods are removed at once (grace period 0): nothing runs in them worth waiting for."""
     ns_kind = lab.kind("namespace")
     with translated(f"deleting namespace {name!r}"):
         try:
@@ -490,6 +496,9 @@ def delete_namespace(lab: Lab, name: str, timeout: float = 90) -> None:
         except Exception as exc:  # already gone is fine
             if getattr(exc, "status", None) != 404:
                 raise
+        lab.core.delete_collection_namespaced_pod(name, grace_period_seconds=0)
+    if not wait:
+        return
     lab._wait(ns_kind, name, lambda objs: name not in objs, timeout,
               f"namespace {name!r} to be deleted")
 

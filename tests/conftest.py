@@ -1,0 +1,62 @@
+"""Shared fixtures. Integration tests run against a real embedded cluster of their own:
+K8SLAB_HOME defaults to <repo>/.k8slab-test, so the suite never touches your own cluster."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+os.environ.setdefault("K8SLAB_HOME", str(REPO / ".k8slab-test"))
+os.environ.setdefault("K8SLAB_PROFILE", "fast")
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    """The embedded cluster, started once per test session (fast profile) and stopped after."""
+    from k8slab.cluster import lifecycle
+
+    result = lifecycle.up(profile=os.environ["K8SLAB_PROFILE"])
+    yield result
+    if os.environ.get("K8SLAB_KEEP_TEST_CLUSTER") != "1":
+        lifecycle.down()
+
+
+def unique_namespace(request) -> str:
+    """A short, valid, unique namespace name derived from the test's name."""
+    base = re.sub(r"[^a-z0-9-]+", "-", request.node.name.lower()).strip("-")[:40].strip("-")
+    return f"t-{base}-{uuid.uuid4().hex[:5]}"
+
+
+@pytest.fixture
+def lab(cluster, request):
+    """A Lab on the test cluster, in a namespace of its own, deleted afterwards."""
+    import k8slab
+
+    lab = k8slab.connect(namespace=unique_namespace(request), kubeconfig=cluster.kubeconfig,
+                         context="k8slab")
+    yield lab
+    try:
+        lab.cleanup(wait=False)
+    finally:
+        lab.close()
+
+
+@pytest.fixture(scope="session")
+def kubectl(cluster):
+    """Run the built kubectl against the test cluster: kubectl("get", "pods", "-n", ns)."""
+    import subprocess
+
+    from k8slab.cluster import binaries
+
+    path = binaries.from_cache()["kubectl"].path
+
+    def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run([path, "--kubeconfig", str(cluster.kubeconfig), *args],
+                              capture_output=True, text=True, check=check, timeout=60)
+
+    return run
