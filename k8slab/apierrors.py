@@ -50,6 +50,10 @@ def translate(exc: BaseException, what: str = "") -> K8sLabError:
         return Forbidden(f"{subject}{message}",
                          hint="this identity lacks the RBAC permission; a cluster admin can "
                          "grant it with a Role and RoleBinding")
+    if code == 500 and "typed patch" in message:
+        return InvalidManifest(f"{subject}a field has the wrong type: "
+                               f"{message.split('):', 1)[-1].strip()}",
+                               hint="check the value's type (a number, a string, a list...)")
     if code == 422 or code == 400:
         errors = field_errors(status)
         text = f"{subject}the API server rejected it: {message}"

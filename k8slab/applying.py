@@ -65,7 +65,14 @@ def apply(lab, manifest, namespace: str | None = None) -> Applied:
     for kind, ns, obj in plan:
         if ns in creating:
             continue
-        result = _apply_one(lab, kind, ns, obj, dry_run=True)
+        try:
+            result = _apply_one(lab, kind, ns, obj, dry_run=True)
+        except K8sLabError as exc:
+            others = [f"{k.display}/{o['metadata']['name']}" for k, _, o in plan if o is not obj]
+            exc.message += "\n    nothing was applied" + (
+                f" (not applied either: {', '.join(others)})" if others else "")
+            exc.args = (exc.message,)
+            raise
         before[(kind.kind, ns, obj["metadata"]["name"])] = \
             (result.get("metadata") or {}).get("resourceVersion")
     outcomes: list[Outcome] = []

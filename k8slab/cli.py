@@ -104,5 +104,87 @@ def binaries(no_download: bool, no_build: bool) -> None:
         click.echo(f"{b.name:<24} {b.version:<9} {b.source:<9} {b.path}")
 
 
+def _ensure_cluster(start: bool) -> None:
+    import os
+
+    if os.environ.get("K8SLAB_KUBECONFIG") or os.environ.get("K8SLAB_CONTEXT") or not start:
+        return
+    from .cluster import lifecycle
+
+    result = lifecycle.up()
+    click.echo(f"cluster {result.action} ({result.server})")
+
+
+@main.command()
+@click.option("--port", type=int, default=None, help="Port (default: 8888 or the next free).")
+@click.option("--no-cluster", is_flag=True, help="Do not start the embedded cluster.")
+def lab(port: int | None, no_cluster: bool) -> None:
+    """Start the cluster and JupyterLab on the course; print the URL. Ctrl-C stops it."""
+    from . import course, jupyter
+
+    _ensure_cluster(not no_cluster)
+    root = course.course_dir().parent
+    click.echo("JupyterLab on the course (Ctrl-C stops it):")
+    jupyter.serve(root, port, f"/lab/tree/{course.course_dir().name}", say=click.echo)
+
+
+@main.command()
+@click.argument("notebook", default="00")
+@click.option("--port", type=int, default=None)
+@click.option("--no-cluster", is_flag=True, help="Do not start the embedded cluster.")
+def slides(notebook: str, port: int | None, no_cluster: bool) -> None:
+    """Like `lab`, printing the URL that opens NOTEBOOK directly as RISE slides."""
+    from . import course, jupyter
+
+    path = course.notebooks([notebook])[0]
+    _ensure_cluster(not no_cluster)
+    root = course.course_dir().parent
+    click.echo(f"{path.stem} as slides (Ctrl-C stops JupyterLab):")
+    jupyter.serve(root, port, f"/rise/{path.relative_to(root).as_posix()}", say=click.echo)
+
+
+@main.command("export-slides")
+@click.argument("notebooks", nargs=-1)
+@click.option("--output-dir", type=click.Path(), default="course-output/slides", show_default=True)
+def export_slides(notebooks: tuple[str, ...], output_dir: str) -> None:
+    """Write static HTML slides (reveal.js) of the notebooks, with their stored pictures."""
+    from pathlib import Path
+
+    from . import course, runner
+
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for path in course.notebooks(list(notebooks) or None):
+        click.echo(runner.export_slides(path, out))
+
+
+@main.command()
+@click.argument("notebooks", nargs=-1)
+@click.option("-p", "--parameter", "params", multiple=True, nargs=2,
+              metavar="NAME VALUE", help="A papermill parameter (checked before running).")
+@click.option("--parallel", type=int, default=1, show_default=True)
+@click.option("--output-dir", type=click.Path(), default="course-output", show_default=True)
+@click.option("--suffix", default="", help="Append to each notebook's namespace.")
+@click.option("--timeout", type=float, default=300, show_default=True, help="Per cell, seconds.")
+@click.option("--no-slides", is_flag=True, help="Do not export HTML slides.")
+def run(notebooks: tuple[str, ...], params: tuple[tuple[str, str], ...], parallel: int,
+        output_dir: str, suffix: str, timeout: float, no_slides: bool) -> None:
+    """Execute notebooks (all by default) with papermill; print a summary."""
+    import time
+
+    from . import runner
+
+    _ensure_cluster(True)
+    started = time.monotonic()
+    if parallel > 1 and not suffix:
+        suffix = "run"
+    results = runner.run_course(list(notebooks) or None, dict(params), parallel=parallel,
+                                output_dir=output_dir, suffix=suffix, timeout=timeout,
+                                slides=not no_slides, report=click.echo)
+    click.echo(runner.summary(results, time.monotonic() - started))
+    if not all(r.passed for r in results):
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()

@@ -9,6 +9,8 @@ from .apierrors import translated
 from .errors import ClusterUnreachable, K8sLabError
 from .lab import MANAGED_LABEL, Lab, delete_namespace
 
+current: Lab | None = None  # the last Lab connect() made: the one the %k magics use
+
 
 def connect(context: str | None = None, namespace: str | None = None,
             kubeconfig: str | Path | None = None, start: bool = False,
@@ -40,6 +42,8 @@ def connect(context: str | None = None, namespace: str | None = None,
     lab = Lab(api, namespace or _context_namespace(target) or "default", target)
     if lab.namespace != "default":
         _prepare_namespace(lab, fresh)
+    global current
+    current = lab
     return lab
 
 

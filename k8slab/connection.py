@@ -74,8 +74,10 @@ def _has_context(path: Path, context: str) -> bool:
 def check_context(path: Path, context: str | None) -> None:
     """A clear error for a missing kubeconfig file or an unknown context."""
     if not path.exists():
-        raise ClusterUnreachable(f"no kubeconfig file at {path}",
-                                 hint="check the path, or run `k8slab up` for the embedded one")
+        wanted = f"context {context!r} not found: " if context else ""
+        raise ClusterUnreachable(f"{wanted}no kubeconfig file at {path}",
+                                 hint="check the path; the embedded cluster's context is "
+                                 "'k8slab' (start it with `k8slab up`)")
     if context and not _has_context(path, context):
         known = ", ".join(_contexts(path)) or "none"
         raise ClusterUnreachable(f"kubeconfig {path} has no context {context!r}",

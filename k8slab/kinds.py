@@ -43,7 +43,7 @@ class KindIndex:
         ranked = sorted(resources, key=lambda r: (
             not r.preferred, _GROUP_RANK.get(r.group or "", 99), r.group or ""))
         for r in ranked:
-            if "/" in (r.name or "") or not r.kind or (r.kind.endswith("List") and not r.name):
+            if "/" in (r.name or "") or not r.kind or type(r).__name__ == "ResourceList":
                 continue
             self._served.setdefault(r.kind, set()).add(r.api_version if not r.group
                                                        else f"{r.group}/{r.api_version}")
@@ -73,8 +73,9 @@ class KindIndex:
         """The Kind for a manifest's apiVersion and kind, or InvalidManifest saying what is."""
         served = self._served.get(kind)
         if served is None:
-            raise InvalidManifest(f"unknown kind {kind!r} (apiVersion {api_version})",
-                                  hint=self.suggest(kind))
+            close = difflib.get_close_matches(kind, list(self._served), n=2, cutoff=0.6)
+            hint = ("did you mean " + " or ".join(close) + "?") if close else self.suggest(kind)
+            raise InvalidManifest(f"unknown kind {kind!r} (apiVersion {api_version})", hint=hint)
         group, _, version = api_version.rpartition("/")
         for candidate in self._by_name.values():
             if (candidate.kind, candidate.group, candidate.version) == (kind, group, version):

@@ -135,10 +135,12 @@ def undo(lab, name: str, to_revision: int | None = None) -> Text:
     labels.pop("pod-template-hash", None)
     template["metadata"]["labels"] = labels
     cause = (by_revision[target]["metadata"].get("annotations") or {}).get(CHANGE_CAUSE)
+    key = "/metadata/annotations/" + CHANGE_CAUSE.replace("/", "~1")
+    current_annotations = lab.get("deployment", name)["metadata"].get("annotations") or {}
     patch = [{"op": "replace", "path": "/spec/template", "value": template}]
     if cause:
-        patch.append({"op": "add", "path": "/metadata/annotations",
-                      "value": {**(lab.get("deployment", name)["metadata"].get("annotations")
-                                   or {}), CHANGE_CAUSE: cause}})
+        patch.append({"op": "add", "path": key, "value": cause})
+    elif CHANGE_CAUSE in current_annotations:
+        patch.append({"op": "remove", "path": key})
     lab._patch("deployment", name, patch, content_type="application/json-patch+json")
     return Text(f"deployment {name!r} rolled back to revision {target}")
