@@ -29,6 +29,7 @@ def connect(context: str | None = None, namespace: str | None = None,
     target = connection.find(context=context, kubeconfig=kubeconfig, start=start)
     api = connection.client_for(target)
     api.configuration.retries = 1
+    api.user_agent = "k8slab"
     try:
         with translated(f"connecting to {api.configuration.host}"):
             client.VersionApi(api).get_code(_request_timeout=10)

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -35,7 +36,8 @@ def command(root: Path, port: int, token: str, open_path: str, browser: bool) ->
             f"--ServerApp.default_url={open_path}",
             "--ServerApp.open_browser=" + ("True" if browser else "False"),
             "--LabApp.news_url=None", "--LabApp.check_for_updates_class="
-            "jupyterlab.NeverCheckForUpdate"]
+            "jupyterlab.NeverCheckForUpdate"] + (
+                ["--ServerApp.allow_root=True"] if os.geteuid() == 0 else [])
 
 
 def start(root: Path, port: int | None = None, open_path: str = "/lab",
@@ -44,14 +46,15 @@ def start(root: Path, port: int | None = None, open_path: str = "/lab",
     port = port or free_port()
     token = secrets.token_hex(16)
     browser = (not headless()) if browser is None else browser
-    proc = subprocess.Popen(command(root, port, token, open_path, browser),
-                            start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    log = Path(tempfile.gettempdir()) / f"k8slab-jupyter-{port}.log"
+    with open(log, "w") as handle:  # a file, not a pipe: a long session must not fill it
+        proc = subprocess.Popen(command(root, port, token, open_path, browser),
+                                start_new_session=True, stdout=handle, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise K8sLabError(f"JupyterLab exited at start:\n{proc.stderr.read()[-1500:]}",
+            raise K8sLabError(f"JupyterLab exited at start:\n{log.read_text()[-1500:]}",
                               hint="is the port free? try --port")
         try:
             urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=1).read()

@@ -36,6 +36,7 @@ class Lab:
         self._capabilities: Capabilities | None = None
         self._created_namespace = created_namespace
         self._applied: list[tuple[Kind, str | None, str]] = []
+        self._extra_namespaces: list[str] = []  # made by create_namespace: cleaned up too
         self._views: list = []
         self._informers = None
 
@@ -79,6 +80,13 @@ class Lab:
     def _remember(self, kind: Kind, namespace: str | None, name: str) -> None:
         if (kind, namespace, name) not in self._applied:
             self._applied.append((kind, namespace, name))
+
+    def use(self) -> Lab:
+        """Make this lab the one the `%k` and `%%apply` magics act on."""
+        from . import connecting
+
+        connecting.current = self
+        return self
 
     def api_resources(self) -> Table:
         """The kinds this cluster serves (like `kubectl api-resources`)."""
@@ -205,13 +213,17 @@ class Lab:
                                            namespace=self._ns(k, namespace),
                                            content_type=content_type).to_dict()
 
-    def label(self, kind: str, name: str, namespace: str | None = None, **labels) -> dict:
-        """Set labels (a value of None removes one): `lab.label('pod', 'web', tier='front')`."""
-        return self._patch(kind, name, {"metadata": {"labels": labels}}, namespace)
+    def label(self, kind: str, name: str, namespace: str | None = None, **labels) -> Text:
+        """Set labels (a value of None removes one): `lab.label('pod', 'web', tier='front')`.
+        Keys with dots or slashes: `lab.label('pod', 'web', **{'app.kubernetes.io/name': 'x'})`."""
+        self._patch(kind, name, {"metadata": {"labels": labels}}, namespace)
+        return Text(f"{self.kind(kind).display}/{name} labeled")
 
-    def annotate(self, kind: str, name: str, namespace: str | None = None, **annotations) -> dict:
+    def annotate(self, kind: str, name: str, namespace: str | None = None,
+                 **annotations) -> Text:
         """Set annotations (None removes one)."""
-        return self._patch(kind, name, {"metadata": {"annotations": annotations}}, namespace)
+        self._patch(kind, name, {"metadata": {"annotations": annotations}}, namespace)
+        return Text(f"{self.kind(kind).display}/{name} annotated")
 
     def create_namespace(self, name: str) -> Text:
         """Create a namespace (labelled as k8slab's); no error if it exists."""
@@ -220,6 +232,8 @@ class Lab:
         with translated(f"creating namespace {name!r}"):
             self.core.create_namespace({"metadata": {"name": name,
                                                      "labels": {MANAGED_LABEL: "true"}}})
+        if name != self.namespace:
+            self._extra_namespaces.append(name)
         return Text(f"namespace/{name} created")
 
     # -- workloads -----------------------------------------------------------------------
@@ -448,6 +462,10 @@ class Lab:
         """
         for view in list(self._views):
             view.stop()
+        for extra in self._extra_namespaces:
+            if self.exists("namespace", extra):
+                delete_namespace(self, extra, timeout, wait=wait)
+        self._extra_namespaces.clear()
         if self._created_namespace or self.namespace_is_managed():
             delete_namespace(self, self.namespace, timeout, wait=wait)
             self._applied.clear()

@@ -229,8 +229,7 @@ class Commands:
                 values[key] = value
             else:
                 raise UsageError(f"%k {verb}: {pair!r} is not key=value or key-")
-        getattr(self.lab, verb)(kind, name, **values)
-        return Text(f"{self.lab.kind(kind).display}/{name} {verb}ed")
+        return getattr(self.lab, verb)(kind, name, **values)
 
     def do_label(self, argv):
         return self._meta(argv, "label")

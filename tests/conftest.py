@@ -1,5 +1,5 @@
 """Shared fixtures. Integration tests run against a real embedded cluster of their own:
-K8SLAB_HOME defaults to <repo>/.k8slab-test, so the suite never touches your own cluster."""
+K8SLAB_HOME defaults to <repo>/.k8slab-test (set in the root conftest.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-os.environ.setdefault("K8SLAB_HOME", str(REPO / ".k8slab-test"))
-os.environ.setdefault("K8SLAB_PROFILE", "fast")
 
 
 @pytest.fixture(scope="session")
