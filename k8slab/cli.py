@@ -33,9 +33,19 @@ def main() -> None:
               help="Pod lifecycle timing (set when the cluster is created). "
               "Default: $K8SLAB_PROFILE or teaching.")
 @click.option("--timeout", default=180.0, show_default=True, help="Seconds to wait for Ready.")
-def up(profile: str | None, timeout: float) -> None:
+@click.option("--runtime", type=click.Choice(["embedded", "kind"]), default="embedded",
+              show_default=True, help="kind: a kind cluster (needs Docker and kind).")
+def up(profile: str | None, timeout: float, runtime: str) -> None:
     """Start the embedded cluster (obtaining its binaries the first time). Idempotent."""
     from .cluster import lifecycle
+
+    if runtime == "kind":
+        from .cluster import kind
+
+        context = kind.up()
+        click.echo(f"kind cluster {kind.NAME!r} is up; use it with "
+                   f"k8slab.connect(context={context!r}) or K8SLAB_CONTEXT={context}")
+        return
 
     result = lifecycle.up(profile=profile, timeout=timeout)
     click.echo(f"cluster {result.action} in {result.seconds:.1f}s ({result.profile} profile)")
@@ -48,9 +58,17 @@ def up(profile: str | None, timeout: float) -> None:
 
 @main.command()
 @click.option("--reset", is_flag=True, help="Also delete the cluster's data (etcd, certificates).")
-def down(reset: bool) -> None:
+@click.option("--runtime", type=click.Choice(["embedded", "kind"]), default="embedded",
+              show_default=True)
+def down(reset: bool, runtime: str) -> None:
     """Stop the embedded cluster. Objects survive unless --reset."""
     from .cluster import lifecycle
+
+    if runtime == "kind":
+        from .cluster import kind
+
+        click.echo(f"kind cluster {kind.NAME!r}: {kind.down()}")
+        return
 
     outcome = lifecycle.down(reset=reset)
     messages = {"absent": "no cluster to stop", "stopped": "cluster stopped (data kept)",
