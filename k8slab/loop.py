@@ -8,9 +8,9 @@ but in twenty lines of Python you can read.
 from __future__ import annotations
 
 import time
-import uuid
 from dataclasses import dataclass, field
 
+from .apierrors import translated
 from .errors import Interrupted
 from .text import Text
 
@@ -52,11 +52,12 @@ class ReplicaLoop:
         """Create or delete pods until the count matches."""
         step = Step(len(actual), self.desired)
         for _ in range(self.desired - len(actual)):
-            name = f"{self.name}-{uuid.uuid4().hex[:5]}"
-            self.lab.apply({"apiVersion": "v1", "kind": "Pod",
-                            "metadata": {"name": name, "labels": {"app": self.name}},
-                            "spec": {"containers": [{"name": "app", "image": self.image}]}})
-            step.created.append(name)
+            with translated(f"creating a pod for {self.name}"):  # the server picks the name
+                pod = self.lab.core.create_namespaced_pod(self.lab.namespace, {
+                    "apiVersion": "v1", "kind": "Pod",
+                    "metadata": {"generateName": f"{self.name}-", "labels": {"app": self.name}},
+                    "spec": {"containers": [{"name": "app", "image": self.image}]}})
+            step.created.append(pod.metadata.name)
         for name in actual[self.desired:]:
             self.lab.delete("pod", name, wait=False)
             step.deleted.append(name)

@@ -187,15 +187,18 @@ class View:
         if follow_up is not None:
             self._schedule(delay=follow_up + 0.05)
 
+    def _bundle(self) -> dict[str, str]:
+        with self._lock:
+            return {"text/html": self.draw(live=True),
+                    "text/plain": f"{type(self).__name__}: {self.summary()}"}
+
     def refresh(self) -> None:
         """Redraw every display of this view now."""
-        from IPython.display import HTML
-
         self._expire_highlights()
-        picture = HTML(self.html(live=True))
+        picture = self._bundle()
         for handle in list(self._handles):
             try:
-                handle.update(picture)
+                handle.update(picture, raw=True)
             except Exception:  # a display whose kernel is gone: forget it
                 self._handles.remove(handle)
         self.renders += 1
@@ -203,9 +206,9 @@ class View:
 
     def _ipython_display_(self) -> None:
         """Shown in a cell: a live display that redraws as the cluster changes."""
-        from IPython.display import HTML, display
+        from IPython.display import display
 
-        handle = display(HTML(self.html(live=True)), display_id=True)
+        handle = display(self._bundle(), raw=True, display_id=True)
         if handle is not None:
             self._handles.append(handle)
 

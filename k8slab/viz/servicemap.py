@@ -106,7 +106,8 @@ class ServiceMap(View):
         for pod in self.matching():
             key = f"{pod['metadata'].get('namespace', '')}/{pod['metadata']['name']}"
             labels = ", ".join(f"{k}={v}" for k, v in sorted(
-                (pod["metadata"].get("labels") or {}).items()) if k != "pod-template-hash")
+                (pod["metadata"].get("labels") or {}).items())
+                if k != "pod-template-hash" and "kubernetes.io/" not in k)
             note = esc(labels) + ("" if is_ready(pod) else " · <b>not receiving traffic</b>")
             tiles.append(tile(pod, "k8slab-new" if live and key in self.appeared else "", note))
         pod_box = ("<div class='k8slab-box k8slab-pods'><h4>Pods matching the selector "
