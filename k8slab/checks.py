@@ -27,6 +27,16 @@ class Report:
 
     title: str
     items: list[tuple[bool, str, str]] = field(default_factory=list)
+    shown: bool = False
+
+    def _ipython_display_(self) -> None:
+        """Show once: a check cell with several checks shows each report one time."""
+        if self.shown:
+            return
+        self.shown = True
+        from IPython.display import display
+
+        display({"text/html": self._repr_html_(), "text/plain": str(self)}, raw=True)
 
     def ok(self, what: str) -> None:
         self.items.append((True, what, ""))
@@ -74,10 +84,21 @@ def _run(title: str, build: Callable[[Report], None], within: float) -> Report:
         if report.passed or time.monotonic() >= deadline:
             break
         time.sleep(0.5)
+    _show(report)
     if not report.passed:
         raise CheckFailed(f"not yet:\n{report}", hint="fix what is marked ✘, then run the "
                           "check again")
     return report
+
+
+def _show(report: Report) -> None:
+    """In a notebook, show the report where the check runs (also when it raises)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    if get_ipython() is not None:
+        report._ipython_display_()
 
 
 def _labels_match(labels: dict | None, wanted: dict | None) -> bool:
