@@ -86,8 +86,10 @@ def _run(title: str, build: Callable[[Report], None], within: float) -> Report:
         time.sleep(0.5)
     _show(report)
     if not report.passed:
-        raise CheckFailed(f"not yet:\n{report}", hint="fix what is marked ✘, then run the "
-                          "check again")
+        details = "see the ✘ lines above" if report.shown else str(report)
+        raise CheckFailed(f"not yet: {title} ({details})" if report.shown
+                          else f"not yet:\n{details}",
+                          hint="fix what is marked ✘, then run the check again")
     return report
 
 

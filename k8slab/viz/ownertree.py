@@ -1,150 +1,258 @@
-"""OwnerTree: who owns whom. Deployment -> ReplicaSets -> Pods; StatefulSet -> Pods -> PVCs
--> PVs; Job/CronJob -> (Jobs ->) Pods; DaemonSet -> Pods per node."""
+"""OwnerTree: who owns whom. Deployment -> ReplicaSets -> Pods; StatefulSet -> Pods -> PVCs ->
+PVs; Job -> Pods; CronJob -> Jobs -> Pods; DaemonSet -> Pods per node; ReplicaSet -> Pods."""
 
 from __future__ import annotations
 
-from .base import View, count_condition
-from .render import badge, esc, frame, is_ready, tile
+import re
+from dataclasses import dataclass
 
-CHILDREN = {"Deployment": ["replicaset", "pod"], "StatefulSet": ["pod", "persistentvolumeclaim"],
-            "Job": ["pod"], "CronJob": ["job", "pod"], "DaemonSet": ["pod"],
-            "ReplicaSet": ["pod"]}
+from ..errors import K8sLabError
+from . import render as r
+from .base import View
+from .state import State
+from .status import condition, meta, node_name, owned_by, serving
+
+# root kind -> the kinds (as watched) below it
+CHILDREN = {"Deployment": ["replicaset", "pod"], "ReplicaSet": ["pod"],
+            "StatefulSet": ["pod", "persistentvolumeclaim", "persistentvolume"],
+            "Job": ["pod"], "CronJob": ["job", "pod"], "DaemonSet": ["pod"]}
+MIDDLE = {"Deployment": "replicaset", "CronJob": "job"}  # the level between root and pods
+
+
+@dataclass(frozen=True)
+class OwnerTreeState(State):
+    """The root object and everything it owns, through ownerReferences."""
+
+    root_kind: str = "Deployment"
+    root_name: str = ""
+
+    def root(self) -> dict | None:
+        return self.get(self.root_kind.lower(), self.root_name)
+
+    def owned(self, kind: str, owner: dict) -> list[dict]:
+        return [o for o in self.items(kind) if owned_by(o, owner)]
+
+    def middles(self) -> list[dict]:
+        """ReplicaSets of a Deployment, Jobs of a CronJob (newest first)."""
+        root, middle = self.root(), MIDDLE.get(self.root_kind)
+        if root is None or middle is None:
+            return []
+        return sorted(self.owned(middle, root),
+                      key=lambda o: meta(o).get("creationTimestamp") or "", reverse=True)
+
+    def pods(self) -> list[dict]:
+        """Every pod under the root."""
+        root = self.root()
+        if root is None:
+            return []
+        if self.root_kind in MIDDLE:
+            return [p for m in self.middles() for p in self.owned("pod", m)]
+        pods = self.owned("pod", root)
+        if self.root_kind == "StatefulSet":
+            pods.sort(key=lambda p: _ordinal(meta(p).get("name", "")))
+        return pods
+
+    def claims(self, pod: dict) -> list[dict]:
+        """The PersistentVolumeClaims a pod mounts."""
+        names = [v["persistentVolumeClaim"].get("claimName")
+                 for v in (pod.get("spec") or {}).get("volumes") or []
+                 if v.get("persistentVolumeClaim")]
+        return [c for n in names if (c := self.get("persistentvolumeclaim", n)) is not None]
+
+    def all_claims(self) -> list[dict]:
+        """A StatefulSet's claims: `<template>-<statefulset>-<ordinal>`, with or without a
+        pod (scaling down keeps them, for when the pod comes back)."""
+        root = self.root()
+        if root is None or self.root_kind != "StatefulSet":
+            return []
+        templates = [meta(t).get("name", "") for t in
+                     (root.get("spec") or {}).get("volumeClaimTemplates") or []]
+        pattern = re.compile("|".join(rf"{re.escape(t)}-{re.escape(self.root_name)}-\d+"
+                                      for t in templates) or "(?!)")
+        return sorted((c for c in self.items("persistentvolumeclaim")
+                       if pattern.fullmatch(meta(c).get("name", ""))),
+                      key=lambda c: _ordinal(meta(c).get("name", "")))
+
+    def volume(self, claim: dict) -> dict | None:
+        name = (claim.get("spec") or {}).get("volumeName")
+        return self.get("persistentvolume", name, namespace="") if name else None
+
+    def ghosts(self, owner: dict) -> list[dict]:
+        return [p for p in self.gone if owned_by(p, owner)]
+
+    def measures(self) -> dict[str, int | bool]:
+        pods = self.pods()
+        root = self.root() or {}
+        bound = sum((c.get("status") or {}).get("phase") == "Bound" for c in self.all_claims())
+        phases = [(p.get("status") or {}).get("phase") for p in pods]
+        return {"pods": len(pods), "ready": sum(map(serving, pods)), "bound": bound,
+                "claims": len(self.all_claims()), "succeeded": phases.count("Succeeded"),
+                "failed": phases.count("Failed"),
+                "complete": (condition(root, "Complete") or {}).get("status") == "True"}
+
+    def summary(self) -> str:
+        if self.root() is None:
+            return f"{self.root_kind.lower()} {self.root_name}: not found (yet)"
+        m = self.measures()
+        text = f"{self.root_kind.lower()} {self.root_name}: {m['pods']} pod(s), " \
+            f"{m['ready']} ready"
+        if self.root_kind == "StatefulSet":
+            text += f", {m['bound']} of {m['claims']} claim(s) bound"
+        if self.root_kind in ("Job", "CronJob"):
+            text += f", {m['succeeded']} succeeded"
+        return text
+
+
+# -- the picture -----------------------------------------------------------------------------
+def _line(kind: str, name_html: str, details: str = "") -> str:
+    return (f'<div class="k8slab-tree-node" style="margin:3px 0">{r.badge(kind, "info")} '
+            f"{name_html}{(' ' + details) if details else ''}</div>")
+
+
+def _children(parts: list[str]) -> str:
+    return (f'<div class="k8slab-tree-children" style="margin-left:10px;padding-left:12px;'
+            f'border-left:2px solid #d0d7de">{"".join(parts)}</div>')
+
+
+def _chip(kind: str, inner: str) -> str:
+    return (f'<span class="k8slab-chip k8slab-{kind.lower()}" style="display:inline-block;'
+            f"vertical-align:middle;border:1px solid #d0d7de;border-radius:6px;padding:2px 6px;"
+            f'background:#f6f8fa;font-size:12px"><b>{r.esc(kind)}</b> {inner}</span>')
+
+
+def _middle(html: str) -> str:
+    return f'<span style="display:inline-block;vertical-align:middle">{html}</span>'
+
+
+def _root_details(state: OwnerTreeState, root: dict) -> str:
+    spec, status = root.get("spec") or {}, root.get("status") or {}
+    kind = state.root_kind
+    if kind == "CronJob":
+        last = status.get("lastScheduleTime")
+        text = r.muted(f"schedule {spec.get('schedule', '?')}" +
+                       (" · suspended" if spec.get("suspend") else ""))
+        return text + (" " + r.muted(f"last run {r.when(last, state.now)} ago", raw=True)
+                       if last else "")
+    if kind == "Job":
+        done = (condition(root, "Complete") or {}).get("status") == "True"
+        failed = (condition(root, "Failed") or {}).get("status") == "True"
+        badge = r.badge("Complete", "ok") if done else r.badge("Failed", "bad") if failed \
+            else r.badge("running", "info")
+        return badge + " " + r.muted(f"{status.get('succeeded', 0)}/"
+                                     f"{spec.get('completions', 1)} succeeded · "
+                                     f"{status.get('active', 0)} active · "
+                                     f"{status.get('failed', 0)} failed")
+    if kind == "DaemonSet":
+        return r.muted(f"{status.get('numberReady', 0)}/"
+                       f"{status.get('desiredNumberScheduled', 0)} ready")
+    ready = status.get("readyReplicas", 0) or 0
+    text = f"{ready}/{spec.get('replicas', 1)} ready"
+    if kind == "StatefulSet" and spec.get("serviceName"):
+        text += f" · service {spec['serviceName']}"
+    return r.muted(text)
+
+
+def _pod_row(state: OwnerTreeState, pod: dict) -> str:
+    """StatefulSet: pod -> its claims -> their volumes, on one line."""
+    parts = [r.pod_tile(pod, state.now, new=state.is_new(pod))]
+    for claim in state.claims(pod):
+        parts += [r.arrow("mounts"), _claim(state, claim)]
+    return f'<div class="k8slab-tree-pod">{"".join(_middle(p) for p in parts)}</div>'
+
+
+def _claim(state: OwnerTreeState, claim: dict) -> str:
+    spec, status = claim.get("spec") or {}, claim.get("status") or {}
+    phase = status.get("phase", "Pending")
+    size = ((spec.get("resources") or {}).get("requests") or {}).get("storage", "")
+    inner = f"{r.name(claim)} {r.badge(phase, 'ok' if phase == 'Bound' else 'warn')} " \
+        f"{r.muted(size)}"
+    chip = _chip("PVC", inner)
+    pv = state.volume(claim)
+    if pv is None:
+        return chip
+    pv_spec = pv.get("spec") or {}
+    pv_inner = f"{r.name(pv, shorten=8)} {r.muted(pv_spec.get('storageClassName') or '')}"
+    return chip + r.arrow("bound to") + _chip("PV", pv_inner)
+
+
+def render(state: OwnerTreeState) -> str:
+    """The tree, root first; each level indented under its owner."""
+    kind, title = state.root_kind, f"{state.root_kind} {state.root_name}"
+    root = state.root()
+    if root is None:
+        return r.frame("ownertree", title, "not found (yet)",
+                       r.muted(f"waiting for the {kind} to exist"), state.banner)
+    rows: list[str] = []
+    if kind in MIDDLE:
+        label = "ReplicaSet" if kind == "Deployment" else "Job"
+        for child in state.middles():
+            pods = state.owned("pod", child)
+            status = child.get("status") or {}
+            detail = (f"{status.get('readyReplicas', 0) or 0}/"
+                      f"{(child.get('spec') or {}).get('replicas', 0)} ready"
+                      if label == "ReplicaSet" else f"{status.get('succeeded', 0)} succeeded")
+            rows.append(_line(label, r.name(child), r.muted(detail)) +
+                        _children([r.pods(pods, state, state.ghosts(child))]))
+    elif kind == "DaemonSet":
+        by_node: dict[str, list[dict]] = {}
+        for pod in state.pods():
+            by_node.setdefault(node_name(pod) or "(not scheduled)", []).append(pod)
+        for node, pods in sorted(by_node.items()):
+            rows.append(_line("Node", r.plain_name(node)) +
+                        _children([r.pods(pods, state)]))
+        if state.ghosts(root):
+            rows.append(_children([r.pods([], state, state.ghosts(root))]))
+    elif kind == "StatefulSet":
+        pods = state.pods()
+        rows += [_pod_row(state, p) for p in pods]
+        rows += [r.pod_tile(p, state.now, gone=True) for p in state.ghosts(root)]
+        used = {meta(c).get("name") for p in pods for c in state.claims(p)}
+        kept = [c for c in state.all_claims() if meta(c).get("name") not in used]
+        for claim in kept:
+            rows.append(f'<div class="k8slab-kept" style="margin-top:4px">'
+                        f"{r.muted('kept, no pod (scaled down)')}{r.arrow()}"
+                        f"{_middle(_claim(state, claim))}</div>")
+        if not pods and not kept:
+            rows.append(r.muted("no pods"))
+    else:
+        rows.append(r.pods(state.pods(), state, state.ghosts(root)))
+    tree = _line(kind, r.name(root), _root_details(state, root)) + _children(rows)
+    return r.frame("ownertree", title, state.summary().split(": ", 1)[-1],
+                   tree + r.legend(), state.banner)
 
 
 class OwnerTree(View):
-    """The object, what it owns (through ownerReferences) and, for StatefulSets, each pod's
-    claims and their volumes.
+    """An object and what it owns (through ownerReferences); for StatefulSets, each pod's
+    claims and the volumes bound to them.
 
-    Conditions for `until`: "pods=N", "ready=N", "bound=N" (claims Bound).
+    Conditions for `until`: "pods=N", "ready=N", "bound=N" (claims Bound), "claims=N",
+    "succeeded=N", "failed=N", "complete" (a Job); or a function of an `OwnerTreeState`.
     """
 
-    name = "ownertree"
+    state_class = OwnerTreeState
+    render = staticmethod(render)
 
     def __init__(self, lab, kind: str, name: str, namespace: str | None = None, **options):
-        self.root_kind = lab.kind(kind)
-        if self.root_kind.kind not in CHILDREN:
-            from ..errors import K8sLabError
-
-            raise K8sLabError(f"OwnerTree draws {', '.join(CHILDREN)}, not {self.root_kind.kind}")
+        self.root_kind = lab.kind(kind).kind
+        if self.root_kind not in CHILDREN:
+            raise K8sLabError(f"OwnerTree draws {', '.join(CHILDREN)}, not {self.root_kind}",
+                              hint="e.g. lab.show('statefulset', 'db')")
         self.root_name = name
         super().__init__(lab, namespace, **options)
 
     def sources(self):
-        kinds = [self.root_kind.plural + ("." + self.root_kind.group if self.root_kind.group
-                                          else "")]
-        kinds += CHILDREN[self.root_kind.kind]
-        found = [(k, self.namespace) for k in kinds]
-        if self.root_kind.kind == "StatefulSet":
-            found.append(("persistentvolume", None))
-        return found
+        kinds = [self.root_kind.lower(), *CHILDREN[self.root_kind]]
+        return [(k, None if k == "persistentvolume" else self.namespace) for k in kinds]
 
-    def tracked(self, kind, obj) -> bool:
-        return kind == "pod"
+    def params(self):
+        return {"root_kind": self.root_kind, "root_name": self.root_name}
 
-    def _bucket(self, kind: str) -> list[dict]:
-        return self.items(kind)
-
-    def root(self) -> dict | None:
-        key = self.root_kind.plural + ("." + self.root_kind.group if self.root_kind.group else "")
-        return self.objects.get(key, {}).get(f"{self.namespace}/{self.root_name}")
-
-    def owned(self, kind: str, owner: dict) -> list[dict]:
-        uid = owner["metadata"]["uid"]
-        return [o for o in self.items(kind)
-                if any(r.get("uid") == uid for r in o["metadata"].get("ownerReferences") or [])]
+    def sync_targets(self):
+        return [(self.root_kind.lower(), self.root_name)]
 
     def pods(self) -> list[dict]:
-        root = self.root()
-        if root is None:
-            return []
-        kind = self.root_kind.kind
-        if kind == "Deployment":
-            return [p for rs in self.owned("replicaset", root) for p in self.owned("pod", rs)]
-        if kind == "CronJob":
-            return [p for job in self.owned("job", root) for p in self.owned("pod", job)]
-        return self.owned("pod", root)
-
-    def claims(self, pod: dict) -> list[dict]:
-        names = [v["persistentVolumeClaim"]["claimName"]
-                 for v in (pod.get("spec") or {}).get("volumes") or []
-                 if v.get("persistentVolumeClaim")]
-        by_name = {c["metadata"]["name"]: c for c in self.items("persistentvolumeclaim")}
-        return [by_name[n] for n in names if n in by_name]
-
-    def condition(self, text: str):
-        return count_condition(text, {
-            "pods": lambda: len(self.pods()),
-            "ready": lambda: sum(1 for p in self.pods() if is_ready(p)),
-            "bound": lambda: sum(1 for c in self.items("persistentvolumeclaim")
-                                 if (c.get("status") or {}).get("phase") == "Bound"),
-        })
-
-    def summary(self) -> str:
-        pods = self.pods()
-        text = (f"{self.root_kind.kind.lower()} {self.root_name}: {len(pods)} pod(s), "
-                f"{sum(1 for p in pods if is_ready(p))} ready")
-        if self.root_kind.kind == "StatefulSet":
-            bound = sum(1 for p in pods for c in self.claims(p)
-                        if (c.get("status") or {}).get("phase") == "Bound")
-            text += f", {bound} claim(s) bound"
-        return text
-
-    def _pod_line(self, pod: dict, live: bool) -> str:
-        key = f"{pod['metadata'].get('namespace', '')}/{pod['metadata']['name']}"
-        node = (pod.get("spec") or {}).get("nodeName") or "unscheduled"
-        parts = [tile(pod, "k8slab-new" if live and key in self.appeared else "",
-                      note=f"on {esc(node)}")]
-        if self.root_kind.kind == "StatefulSet":
-            pvs = {v["metadata"]["name"]: v for v in self.items("persistentvolume")}
-            for claim in self.claims(pod):
-                phase = (claim.get("status") or {}).get("phase", "Pending")
-                volume = (claim.get("spec") or {}).get("volumeName")
-                pv = pvs.get(volume or "")
-                size = ((claim.get("spec") or {}).get("resources") or {}).get(
-                    "requests", {}).get("storage", "")
-                parts.append(
-                    f"<span class='k8slab-muted'>→</span> <span class='k8slab-box k8slab-pvc'>"
-                    f"PVC <span class='k8slab-name'>{esc(claim['metadata']['name'])}</span> "
-                    f"{badge(phase, phase == 'Bound')} {esc(size)}"
-                    + (f" <span class='k8slab-muted'>→ PV</span> <span class='k8slab-name "
-                       f"k8slab-pv'>{esc(pv['metadata']['name'][:12])}…</span>"
-                       f" <span class='k8slab-muted'>{esc(pv['spec'].get('storageClassName'))}"
-                       "</span>" if pv else "") + "</span>")
-        return "<div style='margin:2px 0 2px 18px'>" + " ".join(parts) + "</div>"
-
-    def draw(self, live: bool) -> str:
-        root = self.root()
-        title = f"{self.root_kind.kind} {self.root_name}"
-        if root is None:
-            return frame(self.name, title, "not found (yet)", "", self.banner)
-        kind = self.root_kind.kind
-        rows = []
-        if kind in ("Deployment", "CronJob"):
-            middle = "replicaset" if kind == "Deployment" else "job"
-            for child in sorted(self.owned(middle, root), key=lambda o: o["metadata"]["name"]):
-                status = child.get("status") or {}
-                label = (f"{status.get('readyReplicas', 0)}/{child['spec'].get('replicas', 0)} "
-                         "ready") if middle == "replicaset" else \
-                    f"{status.get('succeeded', 0)} succeeded"
-                rows.append(f"<div style='margin-left:8px'>└ {middle.capitalize()} "
-                            f"<span class='k8slab-name'>{esc(child['metadata']['name'])}</span> "
-                            f"<span class='k8slab-muted'>{esc(label)}</span></div>")
-                rows += [self._pod_line(p, live) for p in self.owned("pod", child)]
-        elif kind == "DaemonSet":
-            by_node: dict[str, list[dict]] = {}
-            for pod in self.pods():
-                by_node.setdefault(pod["spec"].get("nodeName") or "unscheduled", []).append(pod)
-            for node, pods in sorted(by_node.items()):
-                rows.append(f"<div style='margin-left:8px'>└ node <b>{esc(node)}</b></div>")
-                rows += [self._pod_line(p, live) for p in pods]
-        else:
-            pods = sorted(self.pods(), key=lambda p: _ordinal(p["metadata"]["name"]))
-            rows += [self._pod_line(p, live) for p in pods]
-        if live:
-            rows += [f"<div style='margin-left:18px'>{tile(pod, 'k8slab-gone')}</div>"
-                     for _, pod in self.gone.values()]
-        body = "".join(rows) or "<span class='k8slab-muted'>owns nothing yet</span>"
-        return frame(self.name, title, self.summary().split(": ", 1)[-1], body, self.banner)
+        """Every pod under the root, now."""
+        return self.state().pods()
 
 
 def _ordinal(name: str) -> tuple[int, str]:
