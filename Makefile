@@ -26,7 +26,7 @@ lab: cluster               ## JupyterLab on the course, cluster running
 
 test: binaries             ## the whole test suite (unit, cluster, notebooks, browser)
 	$(BIN)/ruff check k8slab tests bench
-	$(BIN)/pytest tests notebooks --nbval --nbval-current-env \
+	$(BIN)/pytest notebooks tests --nbval --nbval-current-env \
 		--nbval-sanitize-with notebooks/sanitize.cfg --nbval-cell-timeout=300 $(PYTEST_ARGS)
 
 test-unit: setup

@@ -1,9 +1,8 @@
 """Shared fixtures. Integration tests run against a real embedded cluster of their own:
-K8SLAB_HOME defaults to <repo>/.k8slab-test (set in the root conftest.py)."""
+K8SLAB_HOME defaults to <repo>/.k8slab-test; the `cluster` fixture is in the root conftest.py."""
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from pathlib import Path
@@ -11,17 +10,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="session")
-def cluster():
-    """The embedded cluster, started once per test session (fast profile) and stopped after."""
-    from k8slab.cluster import lifecycle
-
-    result = lifecycle.up(profile=os.environ["K8SLAB_PROFILE"])
-    yield result
-    if os.environ.get("K8SLAB_KEEP_TEST_CLUSTER") != "1":
-        lifecycle.down()
 
 
 def unique_namespace(request) -> str:

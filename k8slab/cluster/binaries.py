@@ -88,13 +88,21 @@ def from_path(names: list[str]) -> dict[str, Binary]:
     return found
 
 
+def _wanted() -> str:
+    """`kube-apiserver, ... kubectl v1.36.3; etcd v3.6.16; kwok, kwokctl v0.8.0`."""
+    by_version: dict[str, list[str]] = {}
+    for name in versions.ALL_BINARIES:
+        by_version.setdefault(versions.pin(name).version, []).append(name)
+    return "; ".join(f"{', '.join(names)} {v}" for v, names in by_version.items())
+
+
 def from_dir(directory: Path) -> dict[str, Binary]:
     """Binaries from an explicit directory (`K8SLAB_BIN_DIR`); every one must be usable."""
     if not directory.is_dir():
         raise BinariesUnavailable(
             f"K8SLAB_BIN_DIR={directory} is not a directory",
-            hint="point K8SLAB_BIN_DIR at a directory holding " + ", ".join(versions.ALL_BINARIES)
-            + ", or unset it to let k8slab obtain them")
+            hint=f"point K8SLAB_BIN_DIR at a directory holding {_wanted()}, "
+            "or unset K8SLAB_BIN_DIR to let k8slab obtain them")
     found, problems = {}, []
     for name in versions.ALL_BINARIES:
         path = directory / name
@@ -115,7 +123,8 @@ def from_dir(directory: Path) -> dict[str, Binary]:
         raise BinariesUnavailable(
             f"the binaries in K8SLAB_BIN_DIR={directory} cannot be used:\n    "
             + "\n    ".join(problems),
-            hint="fix those files, or unset K8SLAB_BIN_DIR to let k8slab obtain them")
+            hint=f"put working binaries of the pinned versions ({_wanted()}) in {directory}, "
+            "or unset K8SLAB_BIN_DIR to let k8slab obtain them")
     return found
 
 
@@ -149,6 +158,7 @@ def ensure(allow_download: bool = True, allow_build: bool = True) -> dict[str, B
     found.update(on_path)
     failures: dict[str, list[str]] = {}
     online = allow_download
+    offline_reason = ""
     for project in ("kwok", "etcd", "kubernetes"):
         names = [n for n in versions.ALL_BINARIES
                  if versions.pin(n).project == project and n not in found]
@@ -157,6 +167,10 @@ def ensure(allow_download: bool = True, allow_build: bool = True) -> dict[str, B
         reasons = failures.setdefault(project, [
             f"cache: not in {directory}",
             "PATH: no " + ", ".join(names) + " of the pinned version"])
+        if not allow_download:
+            reasons.append("download: disabled")
+        elif not online:
+            reasons.append(f"download: not tried, the machine looks offline ({offline_reason})")
         ways = (["download"] if online else []) + (["build"] if allow_build else [])
         for way in ways:
             started = time.monotonic()
@@ -167,6 +181,7 @@ def ensure(allow_download: bool = True, allow_build: bool = True) -> dict[str, B
                     reasons.append(f"{way}: {exc}")
                     if isinstance(exc, download.Offline):
                         online = False  # one failed download means offline: do not wait again
+                        offline_reason = str(exc).splitlines()[0]
                         say(f"[yellow]download unavailable[/] ({str(exc).splitlines()[0]}); "
                             "building from Go modules instead")
                     continue
@@ -178,8 +193,8 @@ def ensure(allow_download: bool = True, allow_build: bool = True) -> dict[str, B
                 failures.pop(project, None)
                 break
         else:
-            if not ways:
-                reasons.append("download and build: disabled")
+            if not allow_build:
+                reasons.append("build: disabled")
     _write_manifest(directory, found)
     if failures:
         lines = [f"{p}: " + "; ".join(r) for p, r in failures.items()]

@@ -79,7 +79,7 @@ def staging_modules(gomod: str) -> list[str]:
     for line in gomod.splitlines():
         parts = line.split()
         if "=>" in parts and parts[parts.index("=>") + 1].startswith("./staging/"):
-            mods.append(parts[0])
+            mods.append(parts[1] if parts[0] == "replace" else parts[0])
     return sorted(set(mods))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import shutil
 import signal
 import socket
@@ -232,11 +233,13 @@ def up(profile: str | None = None, timeout: float = 120) -> UpResult:
                         "--wait", "0s")
             action = "created"
         elif current.state == "stopped":
+            _move_taken_ports(current)
             kwokctl.run(bin_dir, "start", "cluster")
             action = "started"
         elif current.state == "degraded":
             say(f"repairing the cluster: {', '.join(current.dead)} not running")
             _stop_all(bin_dir)
+            _move_taken_ports(current)
             kwokctl.run(bin_dir, "start", "cluster")
             action = "repaired"
         else:
@@ -307,6 +310,59 @@ def _port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _listener(port: int) -> psutil.Process | None:
+    """The process listening on a local port, when it can be found."""
+    try:
+        for conn in psutil.net_connections("tcp"):
+            if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port and conn.pid:
+                return psutil.Process(conn.pid)
+    except (psutil.Error, OSError):
+        pass
+    return None
+
+
+def _foreign(port: int) -> str | None:
+    """Who holds a port, when it is a program other than this cluster's components (e.g.
+    another k8slab cluster, of another K8SLAB_HOME, given the port while this one was
+    stopped): "name (pid N)"; None when the port is free or its holder is ours/unknown."""
+    proc = _listener(port)
+    if proc is None:
+        return None
+    try:
+        exe = (proc.cmdline() or [""])[0]
+        if exe.startswith(str(paths.cluster_dir())):
+            return None
+        return f"{Path(exe).name or proc.name()} (pid {proc.pid})"
+    except psutil.Error:
+        return None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _move_taken_ports(current: Status) -> None:
+    """Before starting a stopped cluster: a port of its that another program took while it
+    was stopped (e.g. another k8slab cluster, of another K8SLAB_HOME) is swapped for a free
+    one in kwokctl's saved configuration, so the cluster starts with its data intact."""
+    taken = {port: c.name for c in current.components for port in c.ports  # ours are stopped
+             if _port_open(port)}
+    if not taken:
+        return
+    files = [paths.cluster_dir() / "kwok.yaml", paths.cluster_dir() / "kubeconfig.yaml"]
+    texts = {f: f.read_text() for f in files if f.exists()}
+    for port, name in taken.items():
+        new = _free_port()
+        say(f"port {port} of {name} is used by {_foreign(port) or 'another program'}: "
+            f"moving {name} to {new}")
+        for f, text in texts.items():
+            texts[f] = re.sub(rf"(?<!\d){port}(?!\d)", str(new), text)
+    for f, text in texts.items():
+        f.write_text(text)
+
+
 def down(reset: bool = False) -> str:
     """Stop every component (data kept); with reset, delete the cluster and its data."""
     with locked():
@@ -326,10 +382,13 @@ def down(reset: bool = False) -> str:
             with contextlib.suppress(ClusterError):
                 kwokctl.run(bin_dir, "delete" if reset else "stop", "cluster")
         _kill_leftovers()
+        def still_ours() -> list[int]:  # (a port another program holds is not ours)
+            return [p for p in ports if _port_open(p) and not _foreign(p)]
+
         deadline = time.monotonic() + 10
-        while any(_port_open(p) for p in ports) and time.monotonic() < deadline:
+        while still_ours() and time.monotonic() < deadline:
             time.sleep(0.1)
-        busy = [p for p in ports if _port_open(p)]
+        busy = still_ours()
         if busy:
             raise ClusterError(f"ports {busy} still answer after stopping the cluster",
                                hint="another program may use them; `ss -ltnp` shows which")
