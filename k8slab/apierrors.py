@@ -51,11 +51,19 @@ def translate(exc: BaseException, what: str = "") -> K8sLabError:
                          hint="this identity lacks the RBAC permission; a cluster admin can "
                          "grant it with a Role and RoleBinding")
     if code == 500 and "typed patch" in message:
-        return InvalidManifest(f"{subject}a field has the wrong type: "
-                               f"{message.split('):', 1)[-1].strip()}",
+        detail = message.split('):', 1)[-1].strip()
+        if "field not declared in schema" in detail:
+            return InvalidManifest(f"{subject}unknown field: {detail}",
+                                   hint="check the field's spelling and indentation (is it "
+                                   "under the right parent?)")
+        return InvalidManifest(f"{subject}a field has the wrong type: {detail}",
                                hint="check the value's type (a number, a string, a list...)")
+    if code == 500 and "illegal base64 data" in message:
+        return InvalidManifest(f"{subject}a value under `data:` is not base64-encoded",
+                               hint="encode it (base64.b64encode), or put plain text under "
+                               "`stringData:` instead")
     if code == 422 or code == 400:
-        errors = field_errors(status)
+        errors = list(dict.fromkeys(field_errors(status)))
         text = f"{subject}the API server rejected it: {message}"
         if errors and len(errors) > 1:
             text += "\n    " + "\n    ".join(errors)
@@ -78,6 +86,9 @@ def _invalid_hint(message: str) -> str:
         return "add the required field(s) named above"
     if "must be no more than" in message:
         return "shorten the value named above"
+    if "field is immutable" in message:
+        return "that field cannot change once the object exists: delete the object, then " \
+            "apply it again"
     return "fix the field(s) named above and apply again"
 
 

@@ -12,6 +12,8 @@ PHASES = {"pending", "running", "succeeded", "failed", "bound", "available", "re
           "active", "terminating"}
 
 Predicate = Callable[[dict | None], bool]
+HINT = ("use a condition name (Ready, Available, Complete), 'replicas=3', 'phase=Running', "
+        "'{.status.x}=value' or 'deleted'")
 
 
 def _cond(obj: dict, type_: str) -> str | None:
@@ -57,6 +59,9 @@ def settled(obj: dict) -> bool:
 
 def predicate(kind: str, condition: str) -> Predicate:
     """A test of one object (None = absent) for a condition such as "Ready" or "replicas=3"."""
+    if not isinstance(condition, str):
+        raise K8sLabError(f"a condition is text such as 'Ready' or 'replicas=3', "
+                          f"not {condition!r}", hint=HINT)
     text = condition.strip()
     low = text.lower()
     if low in ("deleted", "delete", "gone"):
@@ -93,9 +98,7 @@ def predicate(kind: str, condition: str) -> Predicate:
             return value.lower() == low or _cond(obj, text) == "True"
         return phase
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", text):
-        raise K8sLabError(f"cannot understand the condition {condition!r}",
-                          hint="use a condition name (Ready, Available, Complete), "
-                          "'replicas=3', 'phase=Running', '{.status.x}=value' or 'deleted'")
+        raise K8sLabError(f"cannot understand the condition {condition!r}", hint=HINT)
     return lambda obj: obj is not None and _cond(obj, text) == "True"
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ from . import applying, conditions, rollout, waiting
 from . import describe as describing
 from .apierrors import translated
 from .capabilities import Capabilities, detect
-from .errors import InvalidManifest, K8sLabError, NotAvailable, NotFound
+from .errors import InvalidManifest, K8sLabError, NotAvailable, NotFound, Timeout
 from .kinds import Kind, KindIndex
 from .tables import TABLE_ACCEPT, Table, from_server
 from .text import Text
@@ -49,6 +51,9 @@ class Lab:
         """Resolve `deploy`, `Deployment`, `deployments.apps`... to a Kind."""
         if isinstance(name, Kind):
             return name
+        if not isinstance(name, str) or not name.strip():
+            raise NotFound(f"a kind is a name like 'deployment' or 'pods', not {name!r}",
+                           hint="list the kinds with lab.api_resources() or %k api-resources")
         try:
             return self._kinds().resolve(name)
         except NotFound:
@@ -101,16 +106,40 @@ class Lab:
         k = self.kind(kind)
         ns = None if all_namespaces else self._ns(k, namespace)
         what = f"getting {k.display}" + (f" {name!r}" if name else "s")
-        with translated(what):
+        with self._explained(ns), translated(what):
             if name:
                 obj = self._resource(k).get(name=name, namespace=ns).to_dict()
                 return obj
             items = self._resource(k).get(namespace=ns, label_selector=selector).to_dict()
         objs = items.get("items") or []
+        if not objs:
+            self._require_namespace(ns)
         for obj in objs:
             obj.setdefault("kind", k.kind)
             obj.setdefault("apiVersion", k.api_version)
         return objs
+
+    @contextmanager
+    def _explained(self, namespace: str | None):
+        """A NotFound in another namespace than the lab's: say so when that namespace is
+        missing (the API server only says the object is not found)."""
+        try:
+            yield
+        except NotFound:
+            self._require_namespace(namespace)
+            raise
+
+    def _require_namespace(self, namespace: str | None) -> None:
+        if not namespace or namespace == self.namespace:
+            return
+        try:
+            self.get("namespace", namespace)
+        except NotFound:
+            raise NotFound(f"namespace {namespace!r} does not exist",
+                           hint="check its name with lab.get('namespaces'), or create it: "
+                           f"lab.create_namespace({namespace!r})") from None
+        except K8sLabError:  # this identity may not read namespaces: say nothing more
+            return
 
     def exists(self, kind: str, name: str, namespace: str | None = None) -> bool:
         try:
@@ -127,7 +156,7 @@ class Lab:
         ns = None if all_namespaces else self._ns(k, namespace)
         resource = self._resource(k)
         path = resource.path(name=name, namespace=ns)
-        with translated(f"listing {k.display}"):
+        with self._explained(ns), translated(f"listing {k.display}"):
             data = self.dynamic.request("get", path, label_selector=selector,
                                         header_params={"Accept": TABLE_ACCEPT},
                                         serialize=False)
@@ -135,6 +164,8 @@ class Lab:
 
         table = from_server(json.loads(data.data), wide=wide,
                             namespace_column=all_namespaces and k.namespaced)
+        if not table.rows:
+            self._require_namespace(ns)
         table.title = f"{k.plural} in {ns}" if ns else k.plural
         return table
 
@@ -193,7 +224,8 @@ class Lab:
         names = [name] if name else [o["metadata"]["name"] for o in
                                      self.get(k.kind if not k.group else k.display,
                                               selector=selector, namespace=namespace)]
-        with translated(f"deleting {k.display}" + (f" {name!r}" if name else "")):
+        with self._explained(ns), \
+                translated(f"deleting {k.display}" + (f" {name!r}" if name else "")):
             for n in names:
                 self._resource(k).delete(name=n, namespace=ns)
         if wait and names:
@@ -208,7 +240,9 @@ class Lab:
     def _patch(self, kind: str | Kind, name: str, body, namespace: str | None = None,
                content_type: str = "application/merge-patch+json") -> dict:
         k = self.kind(kind)
-        with translated(f"changing {k.display} {name!r}"):
+        _need_name(k, name)
+        with self._explained(self._ns(k, namespace)), \
+                translated(f"changing {k.display} {name!r}"):
             return self._resource(k).patch(body=body, name=name,
                                            namespace=self._ns(k, namespace),
                                            content_type=content_type).to_dict()
@@ -243,11 +277,13 @@ class Lab:
             raise K8sLabError(f"replicas must be a whole number >= 0, not {replicas!r}",
                               hint="e.g. lab.scale('deployment', 'web', 3)")
         k = self.kind(kind)
+        _need_name(k, name)
         resource = self._resource(k)
         if "scale" not in resource.subresources:
             raise K8sLabError(f"{k.kind} cannot be scaled",
                               hint="scale Deployments, StatefulSets or ReplicaSets")
-        with translated(f"scaling {k.display} {name!r}"):
+        with self._explained(self._ns(k, namespace)), \
+                translated(f"scaling {k.display} {name!r}"):
             resource.subresources["scale"].patch(
                 body={"spec": {"replicas": replicas}}, name=name,
                 namespace=self._ns(k, namespace), content_type="application/merge-patch+json")
@@ -280,6 +316,7 @@ class Lab:
 
     def rollout_status(self, kind: str, name: str, timeout: float = 120) -> Text:
         """Wait until the rollout is complete (raises Timeout with what is stuck)."""
+        self.get(kind, name)  # NotFound at once, rather than a Timeout, if there is none
         return rollout.status(self, self.kind(kind), name, timeout)
 
     def rollout_history(self, kind: str, name: str) -> Table:
@@ -327,7 +364,28 @@ class Lab:
             raise K8sLabError("wait_for needs a name or a selector")
         self._wait(k, name, check, timeout, f"{target} to be {condition}", selector=selector,
                    namespace=namespace)
+        if k.kind == "CustomResourceDefinition" and name:
+            self._await_new_kind(self.get(k.kind, name), timeout)
         return Text(f"{target}: {condition}")
+
+    def refresh_api(self) -> None:
+        """Forget what this lab knew of the API's kinds (after a CRD was added or removed)."""
+        self._index = None
+        self.dynamic.resources.invalidate_cache()
+
+    def _await_new_kind(self, crd: dict, timeout: float) -> None:
+        """An Established CRD reaches discovery a moment later: refresh until its kind shows."""
+        spec = crd.get("spec") or {}
+        kind, group = spec.get("names", {}).get("kind"), spec.get("group")
+        deadline = time.monotonic() + min(timeout, 30)
+        while True:
+            self.refresh_api()
+            if any(k.kind == kind and k.group == group for k in self._kinds().kinds()):
+                return
+            if time.monotonic() > deadline:
+                raise Timeout(f"the kind {kind} ({group}) is Established but discovery does "
+                               "not list it yet", hint="run the cell again in a moment")
+            time.sleep(0.2)
 
     def _wait(self, kind: Kind, name, test, timeout, what, selector=None, namespace=None,
               describe=None):
@@ -462,15 +520,21 @@ class Lab:
         """
         for view in list(self._views):
             view.stop()
-        for extra in self._extra_namespaces:
-            if self.exists("namespace", extra):
-                delete_namespace(self, extra, timeout, wait=wait)
+        made = self._extra_namespaces + [n for k, _, n in self._applied
+                                         if k.kind == "Namespace" and n != self.namespace]
+        extras = [n for n in dict.fromkeys(made) if self.exists("namespace", n)]
+        for extra in extras:  # all deleted at once, then awaited: they finish in parallel
+            delete_namespace(self, extra, timeout, wait=False)
         self._extra_namespaces.clear()
         if self._created_namespace or self.namespace_is_managed():
             delete_namespace(self, self.namespace, timeout, wait=wait)
+            if wait:
+                _await_gone(self, extras, timeout)
             self._applied.clear()
             return Text(f"namespace {self.namespace!r} deleted"
                         + ("" if wait else " (finishing in the background)"))
+        if wait:
+            _await_gone(self, extras, timeout)
         deleted = []
         for kind, ns, name in reversed(self._applied):
             try:
@@ -519,6 +583,19 @@ def delete_namespace(lab: Lab, name: str, timeout: float = 90, wait: bool = True
         return
     lab._wait(ns_kind, name, lambda objs: name not in objs, timeout,
               f"namespace {name!r} to be deleted")
+
+
+def _await_gone(lab: Lab, namespaces: list[str], timeout: float) -> None:
+    ns_kind = lab.kind("namespace")
+    for name in namespaces:
+        lab._wait(ns_kind, name, lambda objs, n=name: n not in objs, timeout,
+                  f"namespace {name!r} to be deleted")
+
+
+def _need_name(kind: Kind, name) -> None:
+    if not isinstance(name, str) or not name:
+        raise K8sLabError(f"which {kind.kind}? give its name (text), not {name!r}",
+                          hint=f"list them with lab.table({kind.plural!r})")
 
 
 def _event_time(event: dict) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shlex
 
 import yaml
@@ -26,11 +27,17 @@ USAGE = """%k get KIND[,KIND] [NAME] [-l SELECTOR] [-o wide|yaml|json|name] [-n 
 %k cordon|uncordon|drain NODE          %k api-resources | config current-context"""
 
 
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
 class UsageError(K8sLabError):
     """The %k command line could not be understood."""
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, add_help=False, **kwargs)  # `-h` shows USAGE (see run)
+
     def error(self, message):
         raise UsageError(f"%k: {message}", hint="usage:\n" + USAGE)
 
@@ -50,6 +57,11 @@ def _redact(obj: dict) -> dict:
         obj = dict(obj)
         obj["data"] = {k: "<hidden: add --reveal>" for k in obj.get("data") or {}}
         obj.pop("stringData", None)
+        meta = dict(obj.get("metadata") or {})
+        annotations = {k: v for k, v in (meta.get("annotations") or {}).items()
+                       if k != LAST_APPLIED}  # kubectl apply keeps the values there
+        meta["annotations"] = annotations or None
+        obj["metadata"] = {k: v for k, v in meta.items() if v is not None}
     return obj
 
 
@@ -69,7 +81,9 @@ class Commands:
             argv = shlex.split(line)
         except ValueError as exc:
             raise UsageError(f"%k: {exc}") from None
-        if not argv or argv[0] in ("help", "-h", "--help"):
+        options = argv[:argv.index("--")] if "--" in argv else argv
+        if not argv or argv[0] in ("help", "-h", "--help") or \
+                {"-h", "--help"} & set(options):
             return Text(USAGE)
         verb, rest = argv[0], argv[1:]
         handler = getattr(self, "do_" + verb.replace("-", "_"), None)
@@ -146,7 +160,10 @@ class Commands:
             from . import manifests
 
             lines = []
-            for obj in reversed(manifests.load(a.filename)):
+            objects = manifests.load(a.filename)
+            for i, obj in enumerate(objects):
+                manifests.check_shape(obj, i)
+            for obj in reversed(objects):
                 lines.append(self.lab.delete(obj["kind"], obj["metadata"]["name"], wait=wait,
                                              namespace=obj["metadata"].get("namespace")))
             return Text("\n".join(lines))
@@ -216,7 +233,13 @@ class Commands:
                          {"name": a.image.split("/")[-1].split(":")[0], "image": a.image}]}}}})
 
     def _meta(self, argv, verb):
+        if not argv:
+            raise UsageError(f"%k {verb}: which object?",
+                             hint=f"e.g. %k {verb} pod web key=value")
         kind, name = _kind_name(argv[:2] if "/" not in argv[0] else argv[:1])
+        if not name:
+            raise UsageError(f"%k {verb}: which {kind}? give its name",
+                             hint=f"e.g. %k {verb} {kind} web key=value")
         pairs = argv[1:] if "/" in argv[0] else argv[2:]
         values = {}
         for pair in pairs:
@@ -261,17 +284,17 @@ class Commands:
         if "--" not in argv:
             raise UsageError("%k exec: put the command after --", hint="%k exec web-0 -- hostname")
         split = argv.index("--")
-        pod = next(a for a in argv[:split] if not a.startswith("-"))
+        pod = _node_or_pod(argv[:split], "exec", "%k exec web-0 -- hostname")
         return self.lab.exec(pod.removeprefix("pod/"), argv[split + 1:])
 
     def do_cordon(self, argv):
-        return self.lab.cordon(argv[0].removeprefix("node/"))
+        return self.lab.cordon(_node_or_pod(argv, "cordon").removeprefix("node/"))
 
     def do_uncordon(self, argv):
-        return self.lab.uncordon(argv[0].removeprefix("node/"))
+        return self.lab.uncordon(_node_or_pod(argv, "uncordon").removeprefix("node/"))
 
     def do_drain(self, argv):
-        return self.lab.drain(next(a for a in argv if not a.startswith("-")).removeprefix("node/"))
+        return self.lab.drain(_node_or_pod(argv, "drain").removeprefix("node/"))
 
     def do_api_resources(self, argv):
         return self.lab.api_resources()
@@ -306,13 +329,35 @@ class _Many(list):
         return "\n\n".join(map(str, self))
 
 
+def _node_or_pod(argv: list[str], verb: str, example: str | None = None) -> str:
+    """The first argument that is not an option: the node (or pod) a command acts on."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg
+    raise UsageError(f"%k {verb}: which {'pod' if verb == 'exec' else 'node'}?",
+                     hint=example or f"e.g. %k {verb} node-1")
+
+
 def _seconds(text: str) -> float:
     text = str(text).strip()
-    if text.endswith("ms"):
-        return float(text[:-2]) / 1000
-    if text.endswith("m"):
-        return float(text[:-1]) * 60
-    return float(text.rstrip("s"))
+    try:
+        if text.endswith("ms"):
+            return float(text[:-2]) / 1000
+        if text.endswith("m"):
+            return float(text[:-1]) * 60
+        return float(text.rstrip("s"))
+    except ValueError:
+        raise UsageError(f"%k: {text!r} is not a duration",
+                         hint="e.g. --timeout=90, --timeout=90s or --timeout=2m") from None
+
+
+def _counted_in_cell(exc: K8sLabError) -> K8sLabError:
+    """YAML line numbers as the cell shows them (its first line is `%%apply`)."""
+    exc.message = re.sub(r"^manifest is not valid YAML at line (\d+)",
+                         lambda m: f"the cell is not valid YAML at line {int(m[1]) + 1}",
+                         exc.message)
+    exc.args = (exc.message,)
+    return exc
 
 
 def current_lab():
@@ -352,7 +397,15 @@ def register(ipython) -> None:
             """Server-side apply the YAML in this cell (`%%apply -n NAMESPACE` optional)."""
             p = _Parser(prog="%%apply")
             p.add_argument("-n", "--namespace")
-            a = p.parse_args(shlex.split(line))
-            display(Text(repr(current_lab().apply(cell, namespace=a.namespace))))
+            try:
+                argv = shlex.split(line)
+            except ValueError as exc:
+                raise UsageError(f"%%apply: {exc}") from None
+            a = p.parse_args(argv)
+            try:
+                applied = current_lab().apply(cell, namespace=a.namespace)
+            except K8sLabError as exc:
+                raise _counted_in_cell(exc) from None
+            display(Text(repr(applied)))
 
     ipython.register_magics(K8sLabMagics)

@@ -26,7 +26,13 @@ def load(manifest: Manifest) -> list[dict]:
         if not path.exists():
             raise InvalidManifest(f"no such manifest file: {path}",
                                   hint="check the path, or pass the YAML text itself")
-        docs = _parse_yaml(path.read_text(), source=str(path))
+        try:
+            text = path.read_text()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidManifest(f"cannot read the manifest file {path}: "
+                                  f"{getattr(exc, 'strerror', None) or exc}",
+                                  hint="give the path of a YAML (text) file") from None
+        docs = _parse_yaml(text, source=str(path))
     elif isinstance(manifest, str):
         docs = _parse_yaml(manifest, source="manifest")
     elif isinstance(manifest, dict):
@@ -43,7 +49,12 @@ def load(manifest: Manifest) -> list[dict]:
         if doc is None:
             continue
         if isinstance(doc, dict) and doc.get("kind") == "List" and "items" in doc:
-            objects.extend(doc["items"] or [])
+            items = doc["items"] or []
+            if not isinstance(items, list):
+                raise InvalidManifest(f"the items of a List must be a list, not a "
+                                      f"{type(items).__name__}",
+                                      hint="write each object as an item under `items:`")
+            objects.extend(items)
         else:
             objects.append(doc)
     if not objects:
@@ -72,6 +83,38 @@ def _parse_yaml(text: str, source: str) -> list[Any]:
                               + (f"\n    {line.rstrip()}" if line else ""), hint=hint) from None
     except yaml.YAMLError as exc:
         raise InvalidManifest(f"{source} is not valid YAML: {exc}") from None
+    except RecursionError:
+        raise InvalidManifest(f"{source} is nested too deeply to read",
+                              hint="check for unclosed brackets") from None
+    except (ValueError, TypeError, AttributeError) as exc:  # a scalar PyYAML cannot build
+        node = _unreadable_scalar(text)
+        where = f" at line {node.start_mark.line + 1}, column {node.start_mark.column + 1}" \
+            if node is not None else ""
+        value = f" ({node.value!r})" if node is not None else ""
+        raise InvalidManifest(f"{source} is not valid YAML{where}: a value cannot be read"
+                              f"{value}: {exc or type(exc).__name__}",
+                              hint="quote the value if it is meant as text, e.g. "
+                              "'2024-13-01'") from None
+
+
+def _unreadable_scalar(text: str):
+    """The first scalar node that PyYAML cannot turn into a value (e.g. `2024-13-45`)."""
+    try:
+        stack = list(yaml.compose_all(text))
+        while stack:
+            node = stack.pop(0)
+            if isinstance(node, yaml.ScalarNode):
+                try:
+                    yaml.SafeLoader("").construct_object(node)
+                except Exception:
+                    return node
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+            elif isinstance(node, yaml.MappingNode):
+                stack.extend(n for pair in node.value for n in pair)
+    except Exception:
+        return None
+    return None
 
 
 def describe(obj: Any) -> str:
@@ -97,6 +140,10 @@ def check_shape(obj: Any, index: int) -> None:
     if not isinstance(meta, dict) or not meta.get("name"):
         raise InvalidManifest(f"{where} has no metadata.name",
                               hint="give every object a name under metadata:")
+    namespace = meta.get("namespace")
+    if namespace is not None and not isinstance(namespace, str):
+        raise InvalidManifest(f"{where}: metadata.namespace must be a name (text), "
+                              f"not {namespace!r}", hint="e.g. namespace: lesson-1")
     name = str(meta["name"])
     limit = 63 if obj["kind"] in _LABEL_KINDS else 253
     pattern = _LABEL_NAME if obj["kind"] in _LABEL_KINDS else _NAME
@@ -112,4 +159,9 @@ def check_shape(obj: Any, index: int) -> None:
 
 def to_json_safe(obj: Any) -> Any:
     """Round-trip through JSON so dates and the like become plain strings."""
-    return json.loads(json.dumps(obj, default=str))
+    try:
+        return json.loads(json.dumps(obj, default=str))
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise InvalidManifest(f"{describe(obj)} holds something that is not JSON data: {exc}",
+                              hint="use only text keys, and values that are text, numbers, "
+                              "true/false, lists or mappings") from None
