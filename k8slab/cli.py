@@ -164,7 +164,10 @@ def slides(notebook: str, port: int | None, no_cluster: bool) -> None:
 @main.command("export-slides")
 @click.argument("notebooks", nargs=-1)
 @click.option("--output-dir", type=click.Path(), default="course-output/slides", show_default=True)
-def export_slides(notebooks: tuple[str, ...], output_dir: str) -> None:
+@click.option("--reveal-prefix", default=None, metavar="URL",
+              help="Where the slides load reveal.js from (a local copy for offline rooms; "
+              "default: a public CDN).")
+def export_slides(notebooks: tuple[str, ...], output_dir: str, reveal_prefix: str | None) -> None:
     """Write static HTML slides (reveal.js) of the notebooks, with their stored pictures."""
     from pathlib import Path
 
@@ -173,7 +176,7 @@ def export_slides(notebooks: tuple[str, ...], output_dir: str) -> None:
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     for path in course.notebooks(list(notebooks) or None):
-        click.echo(runner.export_slides(path, out))
+        click.echo(runner.export_slides(path, out, reveal_prefix))
 
 
 @main.command()

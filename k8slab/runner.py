@@ -3,6 +3,7 @@ print a summary, and export HTML slides with the views' pictures."""
 
 from __future__ import annotations
 
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -52,13 +53,20 @@ def run_one(path: Path, parameters: dict, output_dir: Path, timeout: float = 300
     return result
 
 
-def export_slides(notebook: Path, output_dir: Path) -> Path:
-    """Static reveal.js slides of a notebook, with its stored outputs as pictures."""
+def export_slides(notebook: Path, output_dir: Path, reveal_prefix: str | None = None) -> Path:
+    """Static reveal.js slides of a notebook, with its stored outputs as pictures, in the
+    notebook's RISE theme and transition. reveal.js is loaded from a public CDN unless
+    `reveal_prefix` (or $K8SLAB_REVEAL_PREFIX) names a local copy, for offline rooms."""
     import nbformat
     from nbconvert import SlidesExporter
 
-    exporter = SlidesExporter()
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    nb = nbformat.read(notebook, as_version=4)
+    rise = nb.metadata.get("rise") or {}
+    options = {"reveal_theme": rise.get("theme"), "reveal_transition": rise.get("transition"),
+               "reveal_scroll": rise.get("scroll"),
+               "reveal_url_prefix": reveal_prefix or os.environ.get("K8SLAB_REVEAL_PREFIX")}
+    exporter = SlidesExporter(**{k: v for k, v in options.items() if v is not None})
+    body, _ = exporter.from_notebook_node(nb)
     target = output_dir / f"{notebook.stem}.slides.html"
     target.write_text(body)
     return target
