@@ -11,16 +11,19 @@ from ..errors import ClusterError
 from . import versions
 
 # Delays (milliseconds) of the simulated kubelet. "teaching" makes every step visible on a
-# live view; "fast" is for CI and benchmarks.
+# live view; "fast" is for CI and benchmarks: there a readiness probe's initialDelaySeconds
+# lasts probe_ms_per_s milliseconds per second, and pods leave a NotReady node sooner.
 PROFILES: dict[str, dict[str, int]] = {
     "teaching": dict(create_ms=700, create_jitter_ms=600, start_ms=900, start_jitter_ms=900,
                      ready_ms=300, pull_error_ms=1200, pull_error_jitter_ms=600,
                      backoff_ms=2500, backoff_jitter_ms=500, job_ms=3000,
-                     delete_ms=800, delete_jitter_ms=400),
+                     delete_ms=800, delete_jitter_ms=400, probe_ms_per_s=1000,
+                     evict_after_s=10),
     "fast": dict(create_ms=50, create_jitter_ms=100, start_ms=100, start_jitter_ms=150,
                  ready_ms=50, pull_error_ms=200, pull_error_jitter_ms=100,
                  backoff_ms=600, backoff_jitter_ms=200, job_ms=800,
-                 delete_ms=100, delete_jitter_ms=100),
+                 delete_ms=100, delete_jitter_ms=100, probe_ms_per_s=300,
+                 evict_after_s=5),
 }
 DEFAULT_PROFILE = "teaching"
 # Images whose name matches this regular expression fail to pull (ErrImagePull).
