@@ -15,7 +15,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO, print_rows, use_bench_cluster
 
-BENCHMARKS = ["import_time", "cluster_start", "deployment_scale", "viz_scale", "course"]
+BENCHMARKS = ["import_time", "cluster_start", "deployment_scale", "viz_scale", "course", "load"]
 
 
 def machine() -> str:
@@ -45,7 +45,7 @@ def main() -> None:
     for name in args.only:
         print(f"== {name}", flush=True)
         module = importlib.import_module(name)
-        kwargs = {"runs": args.runs} if name != "course" else {"runs": 1}
+        kwargs = {"runs": 1} if name in ("course", "load") else {"runs": args.runs}
         got = module.run(**kwargs)
         print_rows(got)
         rows.extend(got)

@@ -200,6 +200,18 @@ def _kwok_started() -> float | None:
     return _alive(_pid("kwok-controller"), "kwok-controller")[1]
 
 
+def _nodes_held(api: Api, since: float) -> bool:
+    """Every node's lease renewed since the kwok controller started, i.e. held by it. (Nodes
+    keep their Ready status across a restart; a pod scheduled on a node kwok does not hold
+    yet may never be started, so `up` must not return before.)"""
+    from datetime import datetime
+
+    renewed = {lease["metadata"]["name"]: (lease.get("spec") or {}).get("renewTime") or ""
+               for lease in api.get(LEASES).get("items", [])}
+    return all(renewed.get(node) and datetime.fromisoformat(
+        renewed[node].replace("Z", "+00:00")).timestamp() >= since for node in NODES)
+
+
 def _wait_ready(timeout: float) -> None:
     api = _api()
     _wait("the API server answers /readyz", api.ready, timeout,
@@ -209,6 +221,8 @@ def _wait_ready(timeout: float) -> None:
         _release_node_leases(api, older_than=started)
     api.apply(config.bootstrap_manifest())
     _wait("three nodes Ready", lambda: _nodes_ready(api), timeout)
+    if started:
+        _wait("the kwok controller holds the nodes", lambda: _nodes_held(api, started), timeout)
     _wait("the default ServiceAccount exists",
           lambda: bool(api.get("/api/v1/namespaces/default/serviceaccounts/default")), timeout)
 
@@ -347,6 +361,11 @@ def _move_taken_ports(current: Status) -> None:
     """Before starting a stopped cluster: a port of its that another program took while it
     was stopped (e.g. another k8slab cluster, of another K8SLAB_HOME) is swapped for a free
     one in kwokctl's saved configuration, so the cluster starts with its data intact."""
+    ports = [port for c in current.components for port in c.ports]
+    deadline = time.monotonic() + 5  # our own components, still exiting, let go of theirs
+    while any(_port_open(p) and not _foreign(p) for p in ports) and \
+            time.monotonic() < deadline:
+        time.sleep(0.1)
     taken = {port: c.name for c in current.components for port in c.ports  # ours are stopped
              if _port_open(port)}
     if not taken:
