@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
+import yaml
 
 from ..errors import ClusterError
 from . import binaries, config, kubeconfig, kwokctl, paths, versions
@@ -239,7 +240,7 @@ def up(profile: str | None = None, timeout: float = 120) -> UpResult:
         if current.state == "absent":
             chosen = config.profile_name(profile)
             cfg = paths.home_dir() / "kwokctl.yaml"
-            cfg.write_text(config.render(bin_dir, chosen))
+            cfg.write_text(_with_free_ports(config.render(bin_dir, chosen)))
             (paths.home_dir() / "profile").write_text(chosen)
             _remove_stale_cluster_dir()
             say(f"creating the cluster ({chosen} profile)")
@@ -349,6 +350,22 @@ def _foreign(port: int) -> str | None:
         return f"{Path(exe).name or proc.name()} (pid {proc.pid})"
     except psutil.Error:
         return None
+
+
+PORT_OPTIONS = ("kubeApiserverPort", "etcdPort", "etcdPeerPort", "kubeControllerManagerPort",
+                "kubeSchedulerPort", "kwokControllerPort")
+
+
+def _with_free_ports(rendered: str) -> str:
+    """Give a new cluster ports the system says are free now, rather than kwokctl's choice
+    (counting down from 32767: two clusters of different homes created at once collide)."""
+    docs = rendered.split("\n---\n")
+    for i, doc in enumerate(docs):
+        data = yaml.safe_load(doc)
+        if isinstance(data, dict) and data.get("kind") == "KwokctlConfiguration":
+            data.setdefault("options", {}).update({k: _free_port() for k in PORT_OPTIONS})
+            docs[i] = yaml.safe_dump(data, sort_keys=False)
+    return "\n---\n".join(docs)
 
 
 def _free_port() -> int:

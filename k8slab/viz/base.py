@@ -4,6 +4,7 @@ IPython display handles, waiting for a state (`until`), static snapshots and a c
 from __future__ import annotations
 
 import atexit
+import contextlib
 import threading
 import time
 import weakref
@@ -12,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from .. import informers as _informers  # noqa: F401  (its atexit hook must run after ours)
-from ..errors import Interrupted, K8sLabError, NotFound, Timeout
+from ..errors import ClusterUnreachable, Interrupted, K8sLabError, NotFound, Timeout
 from .pacing import PACER, Pacer
 from .state import LINGER_SECONDS, State, Store, parse_condition
 
@@ -222,11 +223,16 @@ class View:
         test = self.condition(condition) if isinstance(condition, str) else condition
         deadline = time.monotonic() + timeout
         try:
-            wanted = self._fresh_versions()
+            wanted = None  # the versions the API serves now, once it answers
             while True:
+                if wanted is None:
+                    with contextlib.suppress(ClusterUnreachable):
+                        wanted = self._fresh_versions()
                 with self._lock:
                     version = self._store.version
-                    ready = self._store.all_synced and self._caught_up(wanted)
+                    # an outage's picture (the feed lost) is not the current state
+                    ready = (wanted is not None and self._store.all_synced
+                             and not self._store.lost and self._caught_up(wanted))
                     state = self.state(live=False)
                 if ready and test(state):
                     break
