@@ -471,6 +471,16 @@ class Lab:
                          stdout=True, tty=False)
         return Text(out)
 
+    def port_forward(self, pod: str, port: int, local_port: int = 0):
+        """Forward 127.0.0.1:`local_port` (0: a free one) to the pod's `port`, like
+        `kubectl port-forward` (real clusters only). Use as `with lab.port_forward(...) as f:`
+        and open `f.url`."""
+        from .portforward import PortForward
+
+        self.capabilities.require("port_forward")
+        self.get("pod", pod)  # a missing pod is a NotFound now, not a closed socket later
+        return PortForward(self.core, pod, self.namespace, port, local_port)
+
     # -- secrets -------------------------------------------------------------------------
     def reveal_secret(self, name: str, namespace: str | None = None) -> dict[str, str]:
         """Decode a Secret's values: base64 is an encoding, not encryption."""
