@@ -35,7 +35,7 @@ test-unit: setup
 course: cluster            ## execute every notebook with papermill, export HTML slides
 	$(BIN)/k8slab run
 
-bench: cluster             ## print the benchmark table, save bench/results.md
+bench: binaries            ## print the benchmark table, save bench/results.md (own cluster)
 	$(BIN)/python bench/run_all.py
 
 bench-build: setup         ## time a cold build of the binaries (slow)
