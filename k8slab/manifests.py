@@ -86,7 +86,8 @@ def _parse_yaml(text: str, source: str) -> list[Any]:
     except RecursionError:
         raise InvalidManifest(f"{source} is nested too deeply to read",
                               hint="check for unclosed brackets") from None
-    except (ValueError, TypeError, AttributeError) as exc:  # a scalar PyYAML cannot build
+    # a scalar PyYAML cannot build (e.g. `2024-13-45`, or `!!int` with no value)
+    except (ValueError, TypeError, AttributeError, IndexError) as exc:
         node = _unreadable_scalar(text)
         where = f" at line {node.start_mark.line + 1}, column {node.start_mark.column + 1}" \
             if node is not None else ""

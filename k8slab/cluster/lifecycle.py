@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import random
 import re
 import shutil
 import signal
@@ -320,9 +321,15 @@ def _kill_leftovers(grace: float = 5.0) -> list[str]:
 
 
 def _port_open(port: int) -> bool:
+    """Something listens on the port (a bind test: connecting to a port in the ephemeral
+    range can connect the socket to itself and look like a listener)."""
     with socket.socket() as sock:
-        sock.settimeout(0.3)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+        return False
 
 
 def _listener(port: int) -> psutil.Process | None:
@@ -369,9 +376,18 @@ def _with_free_ports(rendered: str) -> str:
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free port below the ephemeral range, where the system never puts clients' own
+    ports (so it stays free while the cluster is stopped, as kwokctl's own choice would)."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    for _ in range(500):
+        port = random.randint(max(1025, low - 12000), low - 1)
+        if not _port_open(port):
+            return port
+    raise ClusterError("no free port for the cluster below the ephemeral port range",
+                       hint="stop some programs listening on local ports and try again")
 
 
 def _move_taken_ports(current: Status) -> None:
