@@ -78,7 +78,8 @@ def down(reset: bool, runtime: str) -> None:
 
 @main.command()
 def status() -> None:
-    """Components, pids, ports, versions and uptime of the embedded cluster."""
+    """Components, pids, ports, versions and uptime of the embedded cluster.
+    Exit code: 0 running, 1 degraded (a component is down), 3 stopped or absent."""
     from .cluster import binaries, lifecycle
 
     current = lifecycle.status()
@@ -86,7 +87,7 @@ def status() -> None:
                + (f" ({current.profile} profile)" if current.profile else ""))
     if current.state == "absent":
         click.echo("  start it with: k8slab up")
-        return
+        sys.exit(3)
     click.echo(f"  API server: {current.server}\n  kubeconfig: {current.kubeconfig}")
     sources = binaries.sources()
     click.echo(f"  {'component':<24} {'state':<8} {'pid':>7}  {'ports':<13} {'version':<9} "
@@ -98,6 +99,7 @@ def status() -> None:
                    f"{sources.get(binary, '?')}")
     if current.dead:
         click.echo(f"  {', '.join(current.dead)} not running: `k8slab up` repairs it")
+    sys.exit({"running": 0, "degraded": 1}.get(current.state, 3))
 
 
 @main.command()

@@ -258,3 +258,5 @@ def test_down_leaves_no_process_and_no_listening_port(running, home):
             assert s.pid not in pids and str(home) not in " ".join(
                 psutil.Process(s.pid).cmdline()), port
     assert lifecycle.status().state == "stopped"
+    stopped = k8slab(home, "status")
+    assert stopped.returncode == 3 and "cluster: stopped" in stopped.stdout
