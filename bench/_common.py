@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+PROBE = "k8slab.dev/probe"  # an annotation written to measure how far a view lags
 
 
 def use_bench_cluster() -> None:
@@ -55,3 +56,16 @@ def print_rows(rows: list[dict]) -> None:
     for r in rows:
         print(f"{r['name']:<52} {r['median']:>9.3f} {r['min']:>9.3f} {r['max']:>9.3f}  "
               f"{r['unit']:<5} {r.get('runs', 1):>4}  {r.get('target', '')}")
+
+
+def probe_value(state) -> str | None:
+    pod = state.get("pod", "probe")
+    return ((pod or {}).get("metadata", {}).get("annotations") or {}).get(PROBE)
+
+
+def lag(lab, board, n: int) -> float:
+    """Write a probe through the API; seconds until the view's state shows it."""
+    lab.annotate("pod", "probe", **{PROBE: str(n)})
+    written = time.monotonic()
+    board.until(lambda s: probe_value(s) == str(n), timeout=60)
+    return time.monotonic() - written

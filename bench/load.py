@@ -30,10 +30,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import psutil
-from _common import REPO, connect, print_rows, row, up
+from _common import REPO, connect, lag, print_rows, row, up
 
 WEB = REPO / "notebooks" / "manifests" / "web-deployment.yaml"
-PROBE = "k8slab.dev/probe"
 STEP_TIMEOUT = 300.0  # seconds any one step may take under load
 FAILED = "failed steps"  # the name of the row that counts them
 
@@ -197,19 +196,6 @@ def ensure_capacity(lab, pods: int) -> list[str]:
     for name in added:
         lab.wait_for("node", name, "Ready", timeout=60)
     return added
-
-
-def probe_value(state) -> str | None:
-    pod = state.get("pod", "probe")
-    return ((pod or {}).get("metadata", {}).get("annotations") or {}).get(PROBE)
-
-
-def lag(lab, board, n: int) -> float:
-    """Write a probe through the API; seconds until the view's state shows it."""
-    lab.annotate("pod", "probe", **{PROBE: str(n)})
-    written = time.monotonic()
-    board.until(lambda s: probe_value(s) == str(n), timeout=60)
-    return time.monotonic() - written
 
 
 def pods_phase(pods: int, settled_probes: int = 10) -> tuple[list[dict], list[str]]:

@@ -13,9 +13,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from _common import connect, print_rows, row
-
-PROBE = "k8slab.dev/probe"
+from _common import connect, lag, print_rows, row
 
 
 class CountingHandle:
@@ -46,19 +44,6 @@ def deployment(replicas: int) -> dict:
 def probe_pod() -> dict:
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "probe"},
             "spec": {"containers": [{"name": "app", "image": "nginx"}]}}
-
-
-def probe_value(state) -> str | None:
-    pod = state.get("pod", "probe")
-    return ((pod or {}).get("metadata", {}).get("annotations") or {}).get(PROBE)
-
-
-def lag(lab, board, n: int) -> float:
-    """Write a probe through the API; seconds until the view's state shows it."""
-    lab.annotate("pod", "probe", **{PROBE: str(n)})
-    written = time.monotonic()
-    board.until(lambda s: probe_value(s) == str(n), timeout=60)
-    return time.monotonic() - written
 
 
 def cpu_percent(seconds: float) -> float:

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from testobjects import deployment
 
 from k8slab.errors import K8sLabError
 from k8slab.magics import run_line
@@ -65,15 +66,6 @@ config_keys = st.text(st.sampled_from("abcxyz019-_."), min_size=1, max_size=12) 
 
 def configmap(name: str, data: dict) -> dict:
     return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data}
-
-
-def deployment(name: str) -> dict:
-    labels = {"app": name}
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
-            "spec": {"replicas": 1, "selector": {"matchLabels": labels},
-                     "template": {"metadata": {"labels": labels},
-                                  "spec": {"containers": [{"name": "app",
-                                                           "image": "nginx:1.27"}]}}}}
 
 
 def service(name: str) -> dict:

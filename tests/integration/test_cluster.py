@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from testobjects import deployment
 
 from k8slab import waiting
 from k8slab.cluster import config, versions
@@ -39,15 +40,6 @@ def service_range() -> ipaddress.IPv4Network:
 def is_ready(pod: dict | None) -> bool:
     conditions = ((pod or {}).get("status") or {}).get("conditions") or []
     return any(c["type"] == "Ready" and c["status"] == "True" for c in conditions)
-
-
-def deployment(name: str, replicas: int, image: str = "nginx:1.27", **pod_spec) -> dict:
-    labels = {"app": name}
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
-                     "template": {"metadata": {"labels": labels},
-                                  "spec": {"containers": [{"name": "app", "image": image}],
-                                           **pod_spec}}}}
 
 
 def ready_pods(lab, name: str, replicas: int) -> list[dict]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from testobjects import deployment
 
 import k8slab
 from k8slab.errors import (
@@ -21,14 +22,6 @@ from k8slab.errors import (
 )
 
 pytestmark = pytest.mark.cluster
-
-
-def deployment(name: str = "web", replicas: int = 1, image: str = "nginx:1.27") -> dict:
-    labels = {"app": name}
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
-                     "template": {"metadata": {"labels": labels},
-                                  "spec": {"containers": [{"name": "app", "image": image}]}}}}
 
 
 def configmap_yaml(name: str, extra: str = "") -> str:

@@ -7,19 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from testobjects import deployment
 
 import k8slab
 from k8slab.errors import NotAvailable, NotFound
 
 pytestmark = pytest.mark.cluster
-
-
-def deployment(name: str = "web", replicas: int = 1, image: str = "nginx:1.27") -> dict:
-    labels = {"app": name}
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
-                     "template": {"metadata": {"labels": labels},
-                                  "spec": {"containers": [{"name": "app", "image": image}]}}}}
 
 
 def configmap(name: str, **data: str) -> dict:

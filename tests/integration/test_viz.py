@@ -11,17 +11,14 @@ from pathlib import Path
 
 import psutil
 import pytest
+from testobjects import deployment
 
 MANIFESTS = Path(__file__).resolve().parents[2] / "notebooks" / "manifests"
 pytestmark = pytest.mark.cluster
 
 
 def web(replicas: int, image: str = "nginx:1.27", name: str = "web") -> dict:
-    labels = {"app": name}
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
-                     "template": {"metadata": {"labels": labels},
-                                  "spec": {"containers": [{"name": "nginx", "image": image}]}}}}
+    return deployment(name, replicas, image, container="nginx")
 
 
 class Handle:

@@ -11,18 +11,11 @@ from urllib.parse import urlparse
 
 import psutil
 import pytest
+from testobjects import deployment
 
 from k8slab.errors import Interrupted, K8sLabError
 
 pytestmark = pytest.mark.cluster
-
-
-def deployment(image: str = "nginx:1.27") -> dict:
-    labels = {"app": "web"}
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
-            "spec": {"replicas": 1, "selector": {"matchLabels": labels},
-                     "template": {"metadata": {"labels": labels},
-                                  "spec": {"containers": [{"name": "app", "image": image}]}}}}
 
 
 def api_connections(lab) -> int:
