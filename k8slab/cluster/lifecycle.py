@@ -321,15 +321,23 @@ def _kill_leftovers(grace: float = 5.0) -> list[str]:
 
 
 def _port_open(port: int) -> bool:
-    """Something listens on the port (a bind test: connecting to a port in the ephemeral
-    range can connect the socket to itself and look like a listener)."""
+    """Something listens on the port. Read from the system's socket table: a connect() can
+    meet itself on an ephemeral port, and a bind() fails while closed connections linger."""
+    try:
+        return any(c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port
+                   for c in psutil.net_connections("tcp"))
+    except (psutil.Error, OSError):
+        return not _bindable(port)
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
-            return True
-        return False
+            return False
+        return True
 
 
 def _listener(port: int) -> psutil.Process | None:
@@ -384,7 +392,7 @@ def _free_port() -> int:
         low = 32768
     for _ in range(500):
         port = random.randint(max(1025, low - 12000), low - 1)
-        if not _port_open(port):
+        if _bindable(port) and not _port_open(port):
             return port
     raise ClusterError("no free port for the cluster below the ephemeral port range",
                        hint="stop some programs listening on local ports and try again")
